@@ -1,0 +1,141 @@
+//! The analysis state: files, their texts, trees and line indexes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
+
+use base::{FileId, TextEdit, VfsPath};
+use syntax::{LineIndex, Parse};
+
+use crate::change::{AnalysisConfig, Change, FileContent};
+
+/// One file's state. Shared between snapshots; derived data is computed at most once.
+#[derive(Debug)]
+pub(crate) struct FileData {
+    pub(crate) content: FileContent,
+    text: Arc<str>,
+    line_index: OnceLock<Arc<LineIndex>>,
+    parse: OnceLock<Parse>,
+}
+
+impl FileData {
+    fn new(content: FileContent) -> FileData {
+        let text = match &content {
+            FileContent::Text(text) => Arc::clone(text),
+            FileContent::NotUtf8 | FileContent::TooLarge { .. } => Arc::from(""),
+        };
+        FileData { content, text, line_index: OnceLock::new(), parse: OnceLock::new() }
+    }
+}
+
+/// Every file known to the analysis, plus workspace facts.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Db {
+    paths: Vec<VfsPath>,
+    ids: HashMap<VfsPath, FileId>,
+    files: HashMap<FileId, Arc<FileData>>,
+    pub(crate) roots: Arc<Vec<VfsPath>>,
+    pub(crate) existing_paths: Arc<BTreeSet<VfsPath>>,
+    pub(crate) config: Arc<AnalysisConfig>,
+}
+
+impl Db {
+    pub(crate) fn apply_change(&mut self, change: Change) {
+        if let Some(roots) = change.roots {
+            self.roots = Arc::new(roots);
+        }
+        if let Some(paths) = change.existing_paths {
+            self.existing_paths = Arc::new(paths);
+        }
+        if let Some(config) = change.config {
+            self.config = Arc::new(config);
+        }
+        for (path, content) in change.files {
+            match content {
+                Some(content) => {
+                    let file_id = self.intern(path);
+                    self.files.insert(file_id, Arc::new(FileData::new(content)));
+                }
+                None => {
+                    if let Some(file_id) = self.ids.get(&path) {
+                        self.files.remove(file_id);
+                    }
+                }
+            }
+        }
+        for (path, edits) in change.edits {
+            let Some(&file_id) = self.ids.get(&path) else { continue };
+            let Some(old) = self.files.get(&file_id).cloned() else { continue };
+            self.files.insert(file_id, Arc::new(apply_edits(&old, &edits)));
+        }
+    }
+
+    fn intern(&mut self, path: VfsPath) -> FileId {
+        if let Some(&id) = self.ids.get(&path) {
+            return id;
+        }
+        let id = FileId(self.paths.len() as u32);
+        self.paths.push(path.clone());
+        self.ids.insert(path, id);
+        id
+    }
+
+    pub(crate) fn file_id(&self, path: &VfsPath) -> Option<FileId> {
+        self.ids.get(path).copied().filter(|id| self.files.contains_key(id))
+    }
+
+    pub(crate) fn path(&self, file_id: FileId) -> &VfsPath {
+        &self.paths[file_id.0 as usize]
+    }
+
+    pub(crate) fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        let mut ids: Vec<FileId> = self.files.keys().copied().collect();
+        ids.sort();
+        ids.into_iter()
+    }
+
+    pub(crate) fn file(&self, file_id: FileId) -> Option<&Arc<FileData>> {
+        self.files.get(&file_id)
+    }
+
+    pub(crate) fn text(&self, file_id: FileId) -> Arc<str> {
+        self.file(file_id).map(|f| Arc::clone(&f.text)).unwrap_or_else(|| Arc::from(""))
+    }
+
+    pub(crate) fn line_index(&self, file_id: FileId) -> Arc<LineIndex> {
+        match self.file(file_id) {
+            Some(f) => Arc::clone(f.line_index.get_or_init(|| Arc::new(LineIndex::new(&f.text)))),
+            None => Arc::new(LineIndex::new("")),
+        }
+    }
+
+    pub(crate) fn parse(&self, file_id: FileId) -> Parse {
+        match self.file(file_id) {
+            Some(f) => f.parse.get_or_init(|| syntax::parse(&f.text)).clone(),
+            None => syntax::parse(""),
+        }
+    }
+}
+
+/// Applies edits to a text file; reparses incrementally when the old tree is at hand.
+fn apply_edits(old: &FileData, edits: &[TextEdit]) -> FileData {
+    let FileContent::Text(_) = old.content else {
+        return FileData::new(old.content.clone());
+    };
+    let mut text = old.text.to_string();
+    let mut parse = old.parse.get().cloned();
+    for edit in edits {
+        let start = usize::from(edit.range.start()).min(text.len());
+        let end = usize::from(edit.range.end()).clamp(start, text.len());
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            parse = None;
+            continue;
+        }
+        text.replace_range(start..end, &edit.new_text);
+        parse = parse.and_then(|p| p.reparse(edit.range, &edit.new_text, &text));
+    }
+    let data = FileData::new(FileContent::Text(Arc::from(text)));
+    if let Some(parse) = parse {
+        let _ = data.parse.set(parse);
+    }
+    data
+}

@@ -1,0 +1,23 @@
+//! Diagnostics of one file, collected phase by phase: file content, syntax, then semantics.
+
+mod file_content;
+mod syntax_error;
+
+use base::{Diagnostic, FileId};
+
+use crate::db::Db;
+
+/// Every diagnostic whose primary location lies in `file_id`, in a stable order.
+pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
+    let mut acc = Vec::new();
+    file_content::check(db, file_id, &mut acc);
+    if acc.is_empty() && is_nix(db, file_id) {
+        syntax_error::check(db, file_id, &mut acc);
+    }
+    acc.sort_by_key(|d| (d.location.range.start(), d.location.range.end()));
+    acc
+}
+
+fn is_nix(db: &Db, file_id: FileId) -> bool {
+    db.path(file_id).as_path().extension().is_some_and(|ext| ext == "nix")
+}

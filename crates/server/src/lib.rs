@@ -1,0 +1,1 @@
+//! flake-lsp's LSP glue: tower-lsp-server routing, documents and scheduling.

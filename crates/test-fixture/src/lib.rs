@@ -1,0 +1,1 @@
+//! Multi-file fixtures (#- /path headers, $0 cursors) for flake-lsp tests.
