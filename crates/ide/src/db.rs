@@ -1,7 +1,8 @@
 //! The analysis state: files, their texts, trees and line indexes.
 
+use std::any::{Any, TypeId};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base::{FileId, TextEdit, VfsPath};
 use syntax::{LineIndex, Parse};
@@ -36,10 +37,26 @@ pub(crate) struct Db {
     pub(crate) roots: Arc<Vec<VfsPath>>,
     pub(crate) existing_paths: Arc<BTreeSet<VfsPath>>,
     pub(crate) config: Arc<AnalysisConfig>,
+    memo: Memo,
+}
+
+/// Whole-snapshot derived values (the flake models, the module graph…), computed at most once
+/// per snapshot and dropped by the next change.
+#[derive(Default, Debug)]
+struct Memo {
+    slots: Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
+}
+
+impl Clone for Memo {
+    /// A changed snapshot starts with nothing memoised.
+    fn clone(&self) -> Memo {
+        Memo::default()
+    }
 }
 
 impl Db {
     pub(crate) fn apply_change(&mut self, change: Change) {
+        self.memo = Memo::default();
         if let Some(roots) = change.roots {
             self.roots = Arc::new(roots);
         }
@@ -67,6 +84,17 @@ impl Db {
             let Some(old) = self.files.get(&file_id).cloned() else { continue };
             self.files.insert(file_id, Arc::new(apply_edits(&old, &edits)));
         }
+    }
+
+    /// The snapshot's value of type `T`, computed by `compute` on first use. Concurrent callers
+    /// wait for one computation.
+    pub(crate) fn memo<T: Any + Send + Sync>(&self, compute: impl FnOnce(&Db) -> T) -> Arc<T> {
+        let slot = {
+            let mut slots = self.memo.slots.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(slots.entry(TypeId::of::<T>()).or_default())
+        };
+        let value = slot.get_or_init(|| Arc::new(compute(self)) as Arc<dyn Any + Send + Sync>);
+        Arc::clone(value).downcast::<T>().expect("memo slots are keyed by type")
     }
 
     fn intern(&mut self, path: VfsPath) -> FileId {
