@@ -1,0 +1,179 @@
+//! Small helpers over rnix's typed AST: static names, literals, select paths.
+
+use rowan::ast::AstNode;
+use syntax::ast;
+
+/// The static name of an attribute (`foo`, `"foo"`), or `None` for `${…}`.
+pub fn attr_name(attr: &ast::Attr) -> Option<String> {
+    match attr {
+        ast::Attr::Ident(ident) => Some(ident.ident_token()?.text().to_owned()),
+        ast::Attr::Str(s) => static_string(s),
+        ast::Attr::Dynamic(d) => match d.expr()? {
+            ast::Expr::Str(s) => static_string(&s),
+            _ => None,
+        },
+    }
+}
+
+/// The static attribute path of an attrpath (`a.b."c"`), or `None` if any part is dynamic.
+pub fn attrpath_names(path: &ast::Attrpath) -> Option<Vec<String>> {
+    path.attrs().map(|a| attr_name(&a)).collect()
+}
+
+/// The text of a string without interpolations.
+pub fn static_string(s: &ast::Str) -> Option<String> {
+    let mut out = String::new();
+    for part in s.normalized_parts() {
+        match part {
+            ast::InterpolPart::Literal(text) => out.push_str(&text),
+            ast::InterpolPart::Interpolation(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The value of a string-literal expression.
+pub fn string_literal(expr: &ast::Expr) -> Option<String> {
+    match strip_parens(expr.clone()) {
+        ast::Expr::Str(s) => static_string(&s),
+        _ => None,
+    }
+}
+
+/// `true` / `false` (the identifiers), through parentheses.
+pub fn bool_literal(expr: &ast::Expr) -> Option<bool> {
+    match ident_name(&strip_parens(expr.clone()))?.as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The name of an identifier expression.
+pub fn ident_name(expr: &ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Ident(ident) => Some(ident.ident_token()?.text().to_owned()),
+        _ => None,
+    }
+}
+
+/// Removes any number of enclosing parentheses.
+pub fn strip_parens(mut expr: ast::Expr) -> ast::Expr {
+    for _ in 0..256 {
+        match expr {
+            ast::Expr::Paren(ref p) => match p.expr() {
+                Some(inner) => expr = inner,
+                None => return expr,
+            },
+            _ => return expr,
+        }
+    }
+    expr
+}
+
+/// A dotted reference `a.b.c` (identifier followed by static selects, no `or` default) as names.
+pub fn dotted_path(expr: &ast::Expr) -> Option<Vec<String>> {
+    let mut expr = strip_parens(expr.clone());
+    let mut tail: Vec<Vec<String>> = Vec::new();
+    for _ in 0..256 {
+        match expr {
+            ast::Expr::Select(select) => {
+                if select.default_expr().is_some() {
+                    return None;
+                }
+                tail.push(attrpath_names(&select.attrpath()?)?);
+                expr = strip_parens(select.expr()?);
+            }
+            ast::Expr::Ident(_) => {
+                let mut path = vec![ident_name(&expr)?];
+                for part in tail.into_iter().rev() {
+                    path.extend(part);
+                }
+                return Some(path);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The function and arguments of a curried application `f a b c`.
+pub fn apply_spine(apply: &ast::Apply) -> Option<(ast::Expr, Vec<ast::Expr>)> {
+    let mut args = Vec::new();
+    let mut current = apply.clone();
+    for _ in 0..256 {
+        args.push(current.argument()?);
+        match strip_parens(current.lambda()?) {
+            ast::Expr::Apply(inner) => current = inner,
+            f => {
+                args.reverse();
+                return Some((f, args));
+            }
+        }
+    }
+    None
+}
+
+/// The value bound to `name` by the nearest enclosing `let … in` (or `rec { … }`) of `node`;
+/// `None` if a function parameter binds it first or nothing does.
+pub fn let_value(node: &syntax::SyntaxNode, name: &str) -> Option<ast::Expr> {
+    use syntax::SyntaxKind;
+    use syntax::ast::HasEntry;
+    for anc in node.ancestors() {
+        let entries: Vec<ast::Entry> = match anc.kind() {
+            SyntaxKind::NODE_LAMBDA => {
+                let lambda = ast::Lambda::cast(anc)?;
+                let binds = match lambda.param() {
+                    Some(ast::Param::IdentParam(p)) => p
+                        .ident()
+                        .and_then(|i| i.ident_token())
+                        .is_some_and(|t| t.text() == name),
+                    Some(ast::Param::Pattern(p)) => {
+                        p.pat_entries().any(|e| {
+                            e.ident()
+                                .and_then(|i| i.ident_token())
+                                .is_some_and(|t| t.text() == name)
+                        }) || p
+                            .pat_bind()
+                            .and_then(|b| b.ident())
+                            .and_then(|i| i.ident_token())
+                            .is_some_and(|t| t.text() == name)
+                    }
+                    None => false,
+                };
+                if binds {
+                    return None;
+                }
+                continue;
+            }
+            SyntaxKind::NODE_LET_IN => ast::LetIn::cast(anc)?.entries().collect(),
+            SyntaxKind::NODE_ATTR_SET => {
+                let set = ast::AttrSet::cast(anc)?;
+                if set.rec_token().is_none() {
+                    continue;
+                }
+                set.entries().collect()
+            }
+            _ => continue,
+        };
+        for entry in entries {
+            match entry {
+                ast::Entry::AttrpathValue(av) => {
+                    let path = av.attrpath().and_then(|p| attrpath_names(&p));
+                    if path.as_deref() == Some(&[name.to_owned()][..]) {
+                        return av.value();
+                    }
+                }
+                ast::Entry::Inherit(inherit) => {
+                    if inherit
+                        .attrs()
+                        .any(|a| attr_name(&a).is_some_and(|n| n == name))
+                    {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,201 @@
+use std::path::Path;
+use std::time::Duration;
+
+use nixpkgs::Freedom;
+
+use super::{IndexOrigin, evaluate_unfree, find_in_path, load_or_scan_nixpkgs, scan_nixpkgs};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A nixpkgs-shaped tree: licenses, by-name packages, top-level callPackage entries.
+fn fixture_tree(root: &Path) {
+    write(
+        root,
+        "lib/licenses/licenses.nix",
+        r#"{ lib }: lib.mapAttrs mkLicense {
+          mit = { spdxId = "MIT"; fullName = "MIT License"; };
+          unfree = { fullName = "Unfree"; free = false; };
+          unfreeRedistributable = { fullName = "Unfree redistributable"; free = false; redistributable = true; };
+          unfreeRedistributableFirmware = { fullName = "Unfree redistributable firmware"; redistributable = true; };
+        }"#,
+    );
+    write(
+        root,
+        "pkgs/by-name/sp/spotify/package.nix",
+        r#"{ lib, callPackage }: let meta = { license = lib.licenses.unfree; }; in callPackage ./linux.nix { pname = "spotify"; inherit meta; }"#,
+    );
+    write(
+        root,
+        "pkgs/by-name/he/hello/package.nix",
+        r#"{ lib, stdenv }: stdenv.mkDerivation { pname = "hello"; version = "2.12"; meta.license = lib.licenses.gpl3Plus; }"#,
+    );
+    write(
+        root,
+        "pkgs/by-name/li/linux-firmware/package.nix",
+        r#"{ lib, stdenv }: stdenv.mkDerivation { pname = "linux-firmware"; meta = with lib; { license = licenses.unfreeRedistributableFirmware; }; }"#,
+    );
+    write(
+        root,
+        "pkgs/by-name/br/broken/package.nix",
+        "{ lib }: { meta.license = ",
+    );
+    write(
+        root,
+        "pkgs/games/steam/default.nix",
+        r#"{ lib, stdenv }: stdenv.mkDerivation { pname = "steam"; meta.license = lib.licenses.unfreeRedistributable; }"#,
+    );
+    write(
+        root,
+        "pkgs/top-level/all-packages.nix",
+        r#"{ lib, config }: res: pkgs: super: with pkgs; {
+          steam = callPackage ../games/steam { };
+          steam-alias = steam;
+          missing = callPackage ../does/not/exist.nix { };
+        }"#,
+    );
+}
+
+#[test]
+fn scans_a_nixpkgs_shaped_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixture_tree(dir.path());
+    let index = scan_nixpkgs(dir.path()).expect("scan");
+    let shown: Vec<String> = index
+        .packages()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {} {:?} {} {:?}",
+                p.attr,
+                p.freedom.as_str(),
+                p.licenses,
+                p.file,
+                p.pname
+            )
+        })
+        .collect();
+    expect_test::expect![[r#"
+        broken unknown [] pkgs/by-name/br/broken/package.nix None
+        hello unknown ["gpl3Plus"] pkgs/by-name/he/hello/package.nix Some("hello")
+        linux-firmware free ["unfreeRedistributableFirmware"] pkgs/by-name/li/linux-firmware/package.nix Some("linux-firmware")
+        spotify unfree ["unfree"] pkgs/by-name/sp/spotify/package.nix Some("spotify")
+        steam unfree ["unfreeRedistributable"] pkgs/games/steam/default.nix Some("steam")
+        steam-alias unfree ["unfreeRedistributable"] pkgs/games/steam/default.nix Some("steam")"#]]
+    .assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn second_load_comes_from_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    fixture_tree(dir.path());
+    let (first, origin) =
+        load_or_scan_nixpkgs(dir.path(), "sha256-abc=", Some(cache.path())).expect("scan");
+    assert_eq!(origin, IndexOrigin::Scanned);
+    let (second, origin) =
+        load_or_scan_nixpkgs(dir.path(), "sha256-abc=", Some(cache.path())).expect("load");
+    assert_eq!(origin, IndexOrigin::Cache);
+    assert_eq!(first, second);
+    // A corrupt cache is ignored, not trusted.
+    for entry in std::fs::read_dir(cache.path()).expect("ls").flatten() {
+        std::fs::write(entry.path(), "flake-lsp nixpkgs index v1\nP\tbad\n").expect("write");
+    }
+    let (_, origin) =
+        load_or_scan_nixpkgs(dir.path(), "sha256-abc=", Some(cache.path())).expect("rescan");
+    assert_eq!(origin, IndexOrigin::Scanned);
+}
+
+#[test]
+fn not_a_nixpkgs_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(scan_nixpkgs(dir.path()).is_err());
+}
+
+#[cfg(unix)]
+fn fake_nix(dir: &Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("nix");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn evaluator_backend_with_a_fake_nix_on_path() {
+    let bin = tempfile::tempdir().expect("tempdir");
+    fake_nix(
+        bin.path(),
+        r#"echo '{"mystery":true,"other":false,"odd":null}'"#,
+    );
+    let path_var = std::env::join_paths([Path::new("/nonexistent"), bin.path()]).expect("PATH");
+    let nix = find_in_path("nix", &path_var).expect("found on PATH");
+    let mut verdicts = evaluate_unfree(
+        &nix,
+        Path::new("/nix/store/x-source"),
+        &["mystery".to_owned(), "other".to_owned()],
+        Duration::from_secs(20),
+    )
+    .expect("evaluated");
+    verdicts.sort();
+    assert_eq!(
+        verdicts,
+        vec![("mystery".to_owned(), true), ("other".to_owned(), false)]
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixture_tree(dir.path());
+    let mut index = scan_nixpkgs(dir.path()).expect("scan");
+    index.apply_evaluated(&[("broken".to_owned(), true)]);
+    assert_eq!(
+        index.get("broken").map(|p| p.freedom),
+        Some(Freedom::Unfree)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn evaluator_backend_failures_do_not_hang() {
+    let bin = tempfile::tempdir().expect("tempdir");
+    let slow = fake_nix(bin.path(), "exec sleep 30");
+    let err = evaluate_unfree(
+        &slow,
+        Path::new("/x"),
+        &["a".to_owned()],
+        Duration::from_millis(300),
+    );
+    assert!(err.is_err());
+    let bad = fake_nix(bin.path(), "echo not json");
+    assert!(
+        evaluate_unfree(
+            &bad,
+            Path::new("/x"),
+            &["a".to_owned()],
+            Duration::from_secs(20)
+        )
+        .is_err()
+    );
+    let failing = fake_nix(bin.path(), "exit 1");
+    assert!(
+        evaluate_unfree(
+            &failing,
+            Path::new("/x"),
+            &["a".to_owned()],
+            Duration::from_secs(20)
+        )
+        .is_err()
+    );
+    assert!(
+        evaluate_unfree(
+            Path::new("/nonexistent/nix"),
+            Path::new("/x"),
+            &["a".to_owned()],
+            Duration::from_secs(1)
+        )
+        .is_err()
+    );
+}
