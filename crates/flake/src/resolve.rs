@@ -1,0 +1,472 @@
+//! "Which input is this expression?": lexical resolution of names bound to flake inputs
+//! (`outputs` formals, the `@inputs` set, `self`, `let` aliases, `inherit (inputs) x`), and the
+//! list of every reference to an input in a tree.
+
+use std::collections::HashMap;
+
+use rowan::ast::AstNode;
+use syntax::ast::{self, HasEntry};
+use syntax::{SyntaxKind, SyntaxNode, TextRange};
+
+use crate::literal::{attr_name, attrpath_names};
+
+/// What an expression denotes, as far as flake inputs go.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum InputRef {
+    /// One input, possibly with attributes selected from it (`inputs.hm.nixosModules.default`
+    /// is `Input { name: "hm", path: ["nixosModules", "default"] }`).
+    Input {
+        /// The input's name.
+        name: String,
+        /// Attributes selected after it.
+        path: Vec<String>,
+    },
+    /// The whole input set (`inputs` of `{ … }@inputs`, `self.inputs`).
+    AllInputs,
+    /// The flake itself (`self`), possibly with attributes selected (never `inputs`).
+    SelfFlake {
+        /// Attributes selected after `self`.
+        path: Vec<String>,
+    },
+}
+
+impl InputRef {
+    fn select(self, attrs: &[String]) -> InputRef {
+        let mut current = self;
+        let mut rest = attrs;
+        loop {
+            match (current, rest) {
+                (done, []) => return done,
+                (InputRef::AllInputs, [name, tail @ ..]) => {
+                    current = InputRef::Input {
+                        name: name.clone(),
+                        path: Vec::new(),
+                    };
+                    rest = tail;
+                }
+                (InputRef::SelfFlake { path }, [first, tail @ ..])
+                    if path.is_empty() && first == "inputs" =>
+                {
+                    current = InputRef::AllInputs;
+                    rest = tail;
+                }
+                (InputRef::SelfFlake { mut path }, attrs) => {
+                    path.extend(attrs.iter().cloned());
+                    return InputRef::SelfFlake { path };
+                }
+                (InputRef::Input { name, mut path }, attrs) => {
+                    path.extend(attrs.iter().cloned());
+                    return InputRef::Input { name, path };
+                }
+            }
+        }
+    }
+}
+
+/// How a use names its input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UseKind {
+    /// A variable bound to the input (an `outputs` formal or an alias of it).
+    Variable,
+    /// An attribute selected from the input set: `inputs.x`, `self.inputs.x`,
+    /// `inherit (inputs) x`.
+    Attribute,
+}
+
+/// One reference to an input.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InputUse {
+    /// The input's name.
+    pub name: String,
+    /// The text naming it (the variable or the attribute).
+    pub range: TextRange,
+    /// How it is named.
+    pub kind: UseKind,
+    /// A missing input would not fail here (`inputs.x or …`).
+    pub guarded: bool,
+}
+
+/// Every reference to inputs found in a tree.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct InputUses {
+    /// References to single inputs, in text order.
+    pub uses: Vec<InputUse>,
+    /// Places where the whole input set (or `self`) goes somewhere we cannot follow (a function
+    /// argument, `specialArgs`, `inherit inputs`, `with inputs;`…): any input may be used there.
+    pub escapes: Vec<TextRange>,
+}
+
+impl InputUses {
+    /// Whether the input named `name` is referenced.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.uses.iter().any(|u| u.name == name)
+    }
+}
+
+/// Where a variable is bound.
+enum Binder {
+    /// A lambda parameter (pattern name, `@` name or plain parameter), by the name's range.
+    Param(TextRange),
+    /// `name = value;` in a `let` or `rec { }`.
+    Value(SyntaxNode),
+    /// `inherit (from) name;` in a `let` or `rec { }`.
+    InheritFrom(SyntaxNode, String),
+}
+
+/// Resolves expressions to inputs, given what some lambda parameters mean (the "seeds").
+#[derive(Clone, Debug, Default)]
+pub struct InputResolver {
+    seeds: HashMap<TextRange, InputRef>,
+}
+
+/// How many alias or select steps one resolution may take (guards against `let a = a;`).
+const FUEL: u32 = 256;
+
+impl InputResolver {
+    /// A resolver where the parameter whose name is written at each range means the given thing.
+    /// For a module that receives the flake's inputs as `{ inputs, ... }:`, the seed is the range
+    /// of `inputs` in that pattern and [`InputRef::AllInputs`].
+    pub fn new(seeds: impl IntoIterator<Item = (TextRange, InputRef)>) -> InputResolver {
+        InputResolver {
+            seeds: seeds.into_iter().collect(),
+        }
+    }
+
+    /// Which input `expr` denotes; `None` when it is none or we cannot tell.
+    pub fn resolve(&self, expr: &SyntaxNode) -> Option<InputRef> {
+        let mut node = expr.clone();
+        let mut suffix: Vec<String> = Vec::new();
+        for _ in 0..FUEL {
+            match node.kind() {
+                SyntaxKind::NODE_PAREN => node = node.children().next()?,
+                SyntaxKind::NODE_SELECT => {
+                    let select = ast::Select::cast(node.clone())?;
+                    let mut names: Vec<String> = attrpath_names(&select.attrpath()?)?
+                        .into_iter()
+                        .map(|s| s.value)
+                        .collect();
+                    names.append(&mut suffix);
+                    suffix = names;
+                    node = select.expr()?.syntax().clone();
+                }
+                SyntaxKind::NODE_IDENT => match find_binder(&node)? {
+                    Binder::Param(range) => {
+                        return Some(self.seeds.get(&range)?.clone().select(&suffix));
+                    }
+                    Binder::Value(value) => node = value,
+                    Binder::InheritFrom(from, name) => {
+                        suffix.insert(0, name);
+                        node = from;
+                    }
+                },
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Every reference to an input under `root`, and every place where the whole set escapes.
+    pub fn collect_uses(&self, root: &SyntaxNode) -> InputUses {
+        let mut out = InputUses::default();
+        if self.seeds.is_empty() {
+            return out;
+        }
+        for node in root.descendants() {
+            if node.kind() != SyntaxKind::NODE_IDENT || !is_reference(&node) {
+                continue;
+            }
+            let Some(meaning) = self.resolve(&node) else {
+                continue;
+            };
+            match meaning {
+                InputRef::Input { name, .. } => out.uses.push(InputUse {
+                    name,
+                    range: node.text_range(),
+                    kind: UseKind::Variable,
+                    guarded: false,
+                }),
+                InputRef::AllInputs => all_inputs_context(node, &mut out),
+                InputRef::SelfFlake { path } if path.is_empty() => self_context(node, &mut out),
+                InputRef::SelfFlake { .. } => {}
+            }
+        }
+        out.uses.sort_by_key(|u| u.range.start());
+        out
+    }
+}
+
+/// Whether an identifier node is a variable reference (not an attribute name or a binder).
+fn is_reference(ident: &SyntaxNode) -> bool {
+    let Some(parent) = ident.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::NODE_ATTRPATH
+        | SyntaxKind::NODE_PAT_ENTRY
+        | SyntaxKind::NODE_PAT_BIND
+        | SyntaxKind::NODE_IDENT_PARAM => false,
+        SyntaxKind::NODE_INHERIT => ast::Inherit::cast(parent).is_some_and(|i| i.from().is_none()),
+        _ => true,
+    }
+}
+
+/// The outermost expression that is `node` in parentheses.
+fn climb_parens(node: SyntaxNode) -> SyntaxNode {
+    let mut node = node;
+    while let Some(parent) = node.parent().filter(|p| p.kind() == SyntaxKind::NODE_PAREN) {
+        node = parent;
+    }
+    node
+}
+
+/// Whether `node` is the value of a `let` binding or a `rec { }` attribute (an alias whose own
+/// uses are resolved where they occur).
+fn is_alias_value(node: &SyntaxNode) -> bool {
+    let Some(apv) = node
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)
+    else {
+        return false;
+    };
+    let Some(scope) = apv.parent() else {
+        return false;
+    };
+    scope.kind() == SyntaxKind::NODE_LET_IN
+        || ast::AttrSet::cast(scope).is_some_and(|set| set.rec_token().is_some())
+}
+
+/// Records what happens to an expression denoting the whole input set.
+fn all_inputs_context(node: SyntaxNode, out: &mut InputUses) {
+    let node = climb_parens(node);
+    let Some(parent) = node.parent() else { return };
+    match parent.kind() {
+        SyntaxKind::NODE_SELECT => {
+            let Some(select) = ast::Select::cast(parent.clone()) else {
+                return;
+            };
+            let is_base = select.expr().is_some_and(|e| e.syntax() == &node);
+            let first = select.attrpath().and_then(|p| p.attrs().next());
+            match (is_base, first) {
+                (true, Some(attr)) => match attr_name(&attr) {
+                    Some(name) => out.uses.push(InputUse {
+                        name,
+                        range: attr.syntax().text_range(),
+                        kind: UseKind::Attribute,
+                        guarded: select.or_token().is_some(),
+                    }),
+                    None => out.escapes.push(parent.text_range()),
+                },
+                (true, None) => {}
+                // Used as the default of `x.y or inputs`.
+                (false, _) => out.escapes.push(node.text_range()),
+            }
+        }
+        SyntaxKind::NODE_HAS_ATTR => {
+            let is_base = ast::HasAttr::cast(parent.clone())
+                .and_then(|h| h.expr())
+                .is_some_and(|e| e.syntax() == &node);
+            if !is_base {
+                out.escapes.push(node.text_range());
+            }
+        }
+        SyntaxKind::NODE_INHERIT_FROM => {
+            let Some(inherit) = parent.parent().and_then(ast::Inherit::cast) else {
+                return;
+            };
+            for attr in inherit.attrs() {
+                match attr_name(&attr) {
+                    Some(name) => out.uses.push(InputUse {
+                        name,
+                        range: attr.syntax().text_range(),
+                        kind: UseKind::Attribute,
+                        guarded: false,
+                    }),
+                    None => out.escapes.push(attr.syntax().text_range()),
+                }
+            }
+        }
+        _ if is_alias_value(&node) => {}
+        _ => out.escapes.push(node.text_range()),
+    }
+}
+
+/// Records what happens to `self`: `self.inputs.x` is a use, `self.packages…` and `"${self}"`
+/// are harmless, anything else may reach `self.inputs` and counts as an escape.
+fn self_context(node: SyntaxNode, out: &mut InputUses) {
+    let node = climb_parens(node);
+    let Some(parent) = node.parent() else { return };
+    match parent.kind() {
+        SyntaxKind::NODE_SELECT => {
+            let Some(select) = ast::Select::cast(parent.clone()) else {
+                return;
+            };
+            if !select.expr().is_some_and(|e| e.syntax() == &node) {
+                out.escapes.push(node.text_range());
+                return;
+            }
+            let Some(path) = select.attrpath() else {
+                return;
+            };
+            let mut attrs = path.attrs();
+            let Some(first) = attrs.next() else { return };
+            match attr_name(&first).as_deref() {
+                Some("inputs") => match attrs.next() {
+                    Some(second) => match attr_name(&second) {
+                        Some(name) => out.uses.push(InputUse {
+                            name,
+                            range: second.syntax().text_range(),
+                            kind: UseKind::Attribute,
+                            guarded: select.or_token().is_some(),
+                        }),
+                        None => out.escapes.push(parent.text_range()),
+                    },
+                    // `self.inputs` alone: the set itself.
+                    None => all_inputs_context(parent, out),
+                },
+                Some(_) => {}
+                None => out.escapes.push(parent.text_range()),
+            }
+        }
+        SyntaxKind::NODE_INHERIT_FROM => {
+            let Some(inherit) = parent.parent().and_then(ast::Inherit::cast) else {
+                return;
+            };
+            let takes_inputs = inherit
+                .attrs()
+                .any(|a| attr_name(&a).is_none_or(|n| n == "inputs"));
+            let in_scope = inherit.syntax().parent().is_some_and(|scope| {
+                scope.kind() == SyntaxKind::NODE_LET_IN
+                    || ast::AttrSet::cast(scope).is_some_and(|set| set.rec_token().is_some())
+            });
+            if takes_inputs && !in_scope {
+                out.escapes.push(inherit.syntax().text_range());
+            }
+        }
+        SyntaxKind::NODE_INTERPOL | SyntaxKind::NODE_HAS_ATTR => {}
+        SyntaxKind::NODE_BIN_OP => {
+            let is_update = ast::BinOp::cast(parent.clone())
+                .and_then(|b| b.operator())
+                .is_some_and(|op| op == ast::BinOpKind::Update);
+            if is_update {
+                out.escapes.push(node.text_range());
+            }
+        }
+        _ if is_alias_value(&node) => {}
+        _ => out.escapes.push(node.text_range()),
+    }
+}
+
+/// Finds where the variable `ident` refers to is bound, walking outwards through lambdas,
+/// `let`s and `rec { }` sets. `None` for free variables (builtins, names from a `with`) and for
+/// names bound to something we cannot follow.
+fn find_binder(ident: &SyntaxNode) -> Option<Binder> {
+    let name = ident.text().to_string();
+    // `inherit x;` refers to `x` outside the set or `let` it is written in.
+    let mut current = ident.clone();
+    if let Some(inherit) = ident
+        .parent()
+        .filter(|p| p.kind() == SyntaxKind::NODE_INHERIT)
+    {
+        current = inherit.parent()?;
+    }
+    let mut fuel = FUEL * 16;
+    loop {
+        fuel = fuel.checked_sub(1)?;
+        current = current.parent()?;
+        let found = match current.kind() {
+            SyntaxKind::NODE_LAMBDA => {
+                lambda_binds(&current, &name).map(|r| Scope::Binds(Binder::Param(r)))
+            }
+            SyntaxKind::NODE_LET_IN => scope_binds(&current, &name),
+            SyntaxKind::NODE_ATTR_SET
+                if ast::AttrSet::cast(current.clone()).is_some_and(|s| s.rec_token().is_some()) =>
+            {
+                scope_binds(&current, &name)
+            }
+            SyntaxKind::NODE_ROOT => return None,
+            _ => None,
+        };
+        match found {
+            Some(Scope::Binds(binder)) => return Some(binder),
+            Some(Scope::Opaque) => return None,
+            // `let inherit x; in …`: keep looking outside this scope.
+            Some(Scope::Outer) | None => {}
+        }
+    }
+}
+
+/// How a scope binds a name.
+enum Scope {
+    /// To something we can follow.
+    Binds(Binder),
+    /// To something we cannot (`x.y = …;` makes `x` a set built here).
+    Opaque,
+    /// To the same name outside (`inherit x;`).
+    Outer,
+}
+
+/// The range of the parameter name `name` of a lambda, if it binds it.
+fn lambda_binds(lambda: &SyntaxNode, name: &str) -> Option<TextRange> {
+    let lambda = ast::Lambda::cast(lambda.clone())?;
+    match lambda.param()? {
+        ast::Param::IdentParam(param) => {
+            let ident = param.ident()?;
+            (ident.syntax().text() == name).then(|| ident.syntax().text_range())
+        }
+        ast::Param::Pattern(pattern) => {
+            if let Some(ident) = pattern.pat_bind().and_then(|b| b.ident())
+                && ident.syntax().text() == name
+            {
+                return Some(ident.syntax().text_range());
+            }
+            pattern
+                .pat_entries()
+                .filter_map(|e| e.ident())
+                .find(|i| i.syntax().text() == name)
+                .map(|i| i.syntax().text_range())
+        }
+    }
+}
+
+/// How a `let` or `rec { }` binds `name`, if it does.
+fn scope_binds(scope: &SyntaxNode, name: &str) -> Option<Scope> {
+    let entries: Vec<ast::Entry> = match scope.kind() {
+        SyntaxKind::NODE_LET_IN => ast::LetIn::cast(scope.clone())?.entries().collect(),
+        _ => ast::AttrSet::cast(scope.clone())?.entries().collect(),
+    };
+    for entry in entries {
+        match entry {
+            ast::Entry::AttrpathValue(apv) => {
+                let Some(path) = apv.attrpath() else { continue };
+                let mut attrs = path.attrs();
+                let Some(first) = attrs.next() else { continue };
+                if attr_name(&first).as_deref() != Some(name) {
+                    continue;
+                }
+                if attrs.next().is_some() {
+                    return Some(Scope::Opaque);
+                }
+                return Some(match apv.value() {
+                    Some(value) => Scope::Binds(Binder::Value(value.syntax().clone())),
+                    None => Scope::Opaque,
+                });
+            }
+            ast::Entry::Inherit(inherit) => {
+                if !inherit
+                    .attrs()
+                    .any(|a| attr_name(&a).as_deref() == Some(name))
+                {
+                    continue;
+                }
+                return Some(match inherit.from().and_then(|f| f.expr()) {
+                    Some(from) => {
+                        Scope::Binds(Binder::InheritFrom(from.syntax().clone(), name.to_owned()))
+                    }
+                    None if inherit.from().is_some() => Scope::Opaque,
+                    None => Scope::Outer,
+                });
+            }
+        }
+    }
+    None
+}
