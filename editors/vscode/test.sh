@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# VS Code end-to-end test: real VS Code (code-server) in headless Chromium via Selenium, plus the
+# extension's unit tests. Exit 0/1; prints `N passed, N failed`. Skips loudly only when code-server,
+# Chromium or the venv are not installed (editors/install.sh installs them).
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+. editors/env.sh
+missing=()
+[ -f "$CODE_SERVER_DIR/out/node/entry.js" ] || missing+=("code-server ($CODE_SERVER_DIR)")
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromedriver)
+"$FLAKE_LSP_VENV/bin/python" -c "import selenium" 2>/dev/null || missing+=("selenium venv ($FLAKE_LSP_VENV)")
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "SKIPPED: vscode not installed: ${missing[*]} (run editors/install.sh)"
+  exit 0
+fi
+if [ ! -d editors/vscode/node_modules ]; then
+  (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error) || exit 1
+fi
+CODE_SERVER_DIR="$CODE_SERVER_DIR" exec "$FLAKE_LSP_VENV/bin/python" editors/vscode/test/e2e.py

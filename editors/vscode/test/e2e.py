@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""VS Code end-to-end test: packages the extension (.vsix), installs it into a fresh code-server
+(real VS Code in the browser) profile, opens a copy of examples/seed-flake in headless Chromium via
+Selenium and checks that the UI shows what the server says: the Problems panel rows (code and
+line, as `flake-lsp check --format json` reports them), hover, go to definition, the status bar
+item, and — with a missing server binary — the install notification. Screenshots go to
+tests/artifacts/vscode/.
+
+Run through editors/vscode/test.sh (it picks the venv with selenium). Prints `N passed, N failed`.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXT_DIR = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(EXT_DIR, "..", "testlib"))
+
+import plan as planlib  # noqa: E402
+import scenario  # noqa: E402
+from common import ARTIFACTS, Results, log, make_workspace, server_binary  # noqa: E402
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException, WebDriverException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CODE_SERVER = os.environ["CODE_SERVER_DIR"]
+ART = os.path.join(ARTIFACTS, "vscode")
+QUIET_SETTINGS = {
+    "workbench.startupEditor": "none", "security.workspace.trust.enabled": False,
+    "telemetry.telemetryLevel": "off", "extensions.autoCheckUpdates": False, "extensions.autoUpdate": False,
+    "extensions.ignoreRecommendations": True, "workbench.tips.enabled": False, "update.mode": "none",
+    "workbench.enableExperiments": False, "chat.disableAIFeatures": True,
+    "workbench.secondarySideBar.defaultVisibility": "hidden", "editor.hover.delay": 100,
+    "files.autoSave": "off", "window.restoreWindows": "none",
+}
+
+
+def free_port():
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_vsix():
+    """Bundles and packages the extension; returns the .vsix path."""
+    subprocess.run(["npm", "run", "-s", "build"], cwd=EXT_DIR, check=True)
+    subprocess.run(["npm", "run", "-s", "package"], cwd=EXT_DIR, check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(EXT_DIR, "flake-lsp.vsix")
+
+
+class CodeServer:
+    """A code-server process with a fresh profile and our extension installed."""
+
+    def __init__(self, vsix, folder, settings):
+        self.dir = tempfile.mkdtemp(prefix="flake-lsp-cs-")
+        self.user = os.path.join(self.dir, "user")
+        self.ext = os.path.join(self.dir, "ext")
+        os.makedirs(os.path.join(self.user, "User"))
+        with open(os.path.join(self.user, "User", "settings.json"), "w") as f:
+            json.dump({**QUIET_SETTINGS, **settings}, f, indent=1)
+        entry = os.path.join(CODE_SERVER, "out", "node", "entry.js")
+        base = ["node", entry, "--user-data-dir", self.user, "--extensions-dir", self.ext]
+        inst = subprocess.run(base + ["--install-extension", vsix], capture_output=True, text=True)
+        self.install_output = inst.stdout + inst.stderr
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "code-server.log"), "w")
+        self.proc = subprocess.Popen(
+            base + ["--auth", "none", "--bind-addr", f"127.0.0.1:{self.port}", "--disable-telemetry",
+                    "--disable-update-check", "--disable-workspace-trust", folder],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}/?folder={folder}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+
+    def output_log(self, channel):
+        """Text of one of our output channels as VS Code logged it (empty if none)."""
+        paths = glob.glob(os.path.join(self.user, "logs", "*", "exthost*", "output_logging_*", f"*-{channel}.log"))
+        texts = []
+        for p in sorted(paths):
+            with open(p, errors="replace") as f:
+                texts.append(f.read())
+        return "\n".join(texts)
+
+    def stop(self):
+        """Ends code-server (and with it the extension host and our server)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+        self.log.close()
+
+
+class Browser:
+    """Headless Chromium driven by Selenium, with VS Code helpers."""
+
+    def __init__(self):
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = "/usr/bin/chromium"
+        self.profile = tempfile.mkdtemp(prefix="flake-lsp-chromium-")
+        for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1400,900", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic", f"--user-data-dir={self.profile}"]:
+            opts.add_argument(a)
+        self.drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+    def wait(self, fn, timeout=30):
+        """Waits until fn(driver) is truthy and returns it."""
+        return WebDriverWait(self.drv, timeout, poll_frequency=0.2).until(fn)
+
+    def css(self, selector):
+        """All elements matching a CSS selector."""
+        return self.drv.find_elements(By.CSS_SELECTOR, selector)
+
+    def shot(self, name):
+        """Saves a screenshot under tests/artifacts/vscode/."""
+        path = os.path.join(ART, f"{name}.png")
+        self.drv.save_screenshot(path)
+        return path
+
+    def keys(self, *keys):
+        """Sends keys to the focused element."""
+        ActionChains(self.drv).send_keys(*keys).perform()
+
+    def chord(self, modifier, key):
+        """Presses modifier+key."""
+        ActionChains(self.drv).key_down(modifier).send_keys(key).key_up(modifier).perform()
+
+    def quick_input(self):
+        """The quick input box, once visible."""
+        return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, ".quick-input-widget input")))
+
+    def command(self, label):
+        """Runs a command from the command palette (F1)."""
+        self.keys(Keys.ESCAPE)
+        self.keys(Keys.F1)
+        box = self.quick_input()
+        box.send_keys(label)
+        try:
+            self.wait(lambda d: any(label.lower() in r.text.lower() for r in self.css(".quick-input-list .monaco-list-row")))
+        except TimeoutException:
+            raise TimeoutException(f"command {label!r} not in the palette; screenshot {self.shot('error-palette')}") from None
+        time.sleep(0.3)
+        box.send_keys(Keys.ENTER)
+
+    def open_workbench(self, url):
+        """Loads the workbench and waits until it is usable."""
+        self.drv.get(url)
+        self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".monaco-workbench .part.editor")), 60)
+        time.sleep(2)
+
+    def open_file(self, rel):
+        """Opens a workspace file with Quick Open (Ctrl+P)."""
+        self.keys(Keys.ESCAPE)
+        self.chord(Keys.CONTROL, "p")
+        box = self.quick_input()
+        box.send_keys(rel)
+        name = os.path.basename(rel)
+        self.wait(lambda d: any(name in r.text for r in self.css(".quick-input-list .monaco-list-row")))
+        time.sleep(0.5)
+        box.send_keys(Keys.ENTER)
+        self.wait(lambda d: any(t.text.strip().startswith(name) for t in self.css(".tab.active")))
+        self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".monaco-editor .view-lines")))
+
+    def goto(self, line, character):
+        """Moves the cursor to a 0-based position (Ctrl+G `line:col`)."""
+        self.chord(Keys.CONTROL, "g")
+        box = self.quick_input()
+        box.send_keys(f"{line + 1}:{character + 1}")
+        time.sleep(0.3)
+        box.send_keys(Keys.ENTER)
+        time.sleep(0.3)
+
+    def status_text(self, item_id):
+        """Text of a status bar item by id (empty if absent)."""
+        els = self.css(f"#{item_id.replace('.', chr(92) + '.')}")
+        return " ".join((e.get_attribute("aria-label") or e.text or "") for e in els)
+
+    def quit(self):
+        """Closes the browser."""
+        try:
+            self.drv.quit()
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+ROW_RE = re.compile(r"\[Ln (\d+), Col (\d+)\]")
+
+
+def problems(b):
+    """Rows of the Problems panel (maximized): [(file, line0, code, text)] for every marker row."""
+    out = []
+    current = None
+    for row in b.css(".markers-panel .monaco-list-row"):
+        text = row.text
+        m = ROW_RE.search(text)
+        if m is None:
+            # A resource (file) row: its label is the file name, then the folder.
+            label = row.find_elements(By.CSS_SELECTOR, ".label-name")
+            current = (label[0].text if label else text.split("\n")[0]).strip()
+            desc = row.find_elements(By.CSS_SELECTOR, ".label-description")
+            if desc and desc[0].text.strip() and not desc[0].text.strip().startswith("/"):
+                current = os.path.join(desc[0].text.strip(), current)
+            continue
+        code = None
+        codes = row.find_elements(By.CSS_SELECTOR, ".code, .marker-code, .highlighted-label")
+        for c in codes:
+            t = c.text.strip()
+            if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", t):
+                code = t
+        if code is None:
+            cm = re.search(r"\b([a-z0-9]+(?:-[a-z0-9]+)+)\b", text.replace("flake-lsp", ""))
+            code = cm.group(1) if cm else None
+        out.append((current, int(m.group(1)) - 1, code, text.replace("\n", " | ")))
+    return out
+
+
+def run_main_session(plan, vsix, server, results):
+    """The session with a working server."""
+    root = plan["root"]
+    cs = CodeServer(vsix, root, {"flake-lsp.server.path": server, "flake-lsp.trace.server": "messages"})
+    results.check("the .vsix installs into code-server", "successfully installed" in cs.install_output,
+                  cs.install_output.strip()[-300:])
+    b = Browser()
+    try:
+        t0 = time.time()
+        b.open_workbench(cs.url)
+        log(f"workbench ready in {time.time() - t0:.1f} s")
+        for f in plan["files"] or ["flake.nix"]:
+            b.open_file(f)
+        results.check("language mode of .nix files is Nix", b.status_text("status.editor.mode").strip().startswith("Nix"),
+                      b.status_text("status.editor.mode"))
+        # Status bar: our item turns to ready once the server answered initialize.
+        try:
+            item = b.wait(lambda d: [e.text for e in b.css(".statusbar-item") if "flake-lsp" in e.text
+                                     and "$(" not in e.text] or False, 30)
+        except TimeoutException:
+            item = []
+        results.check("status bar shows the flake-lsp item", bool(item), f"items={[e.text for e in b.css('.statusbar-item')]}")
+
+        # Problems panel, maximized so no row is virtualized away.
+        want = sorted((d["file"], d["line"], d["code"]) for d in plan["expected_diagnostics"])
+        b.command("View: Focus Problems")
+        b.command("View: Toggle Maximized Panel")
+        try:
+            b.wait(lambda d: len(problems(b)) >= len(want), 30)
+        except TimeoutException:
+            pass
+        time.sleep(1)
+        rows = problems(b)
+        shot = b.shot("problems")
+        got = sorted((f, line, code) for f, line, code, _ in rows)
+        results.check(f"Problems panel shows the CLI's {len(want)} diagnostics (file, line, code)", got == want,
+                      f"want {want}\n     got  {got}\n     screenshot {shot}")
+        b.command("View: Toggle Maximized Panel")
+
+        for item in plan["hover"]:
+            b.open_file(item["file"])
+            b.goto(item["line"], item["character"])
+            b.command("Show or Focus Hover")
+            expected = item.get("expected")
+            name = f"hover {item['id']} at {item['file']}:{item['line'] + 1}:{item['character'] + 1}"
+            if expected:
+                first_line = expected.strip().split("\n")[0].strip("*`# ")
+                try:
+                    text = b.wait(lambda d: [h.text for h in b.css(".monaco-hover") if h.text.strip()] or False, 20)
+                except TimeoutException:
+                    text = []
+                shot = b.shot(f"hover-{item['id']}")
+                ok = any(first_line[:40] in t.replace("\n", " ") for t in text)
+                ok = ok and all(any(s in t for t in text) for s in item.get("contains", []))
+                results.check(f"{name} shows the server's hover", ok,
+                              f"want {first_line[:60]!r} in {text}; screenshot {shot}")
+            else:
+                results.skip(name, item.get("probe_error") or "the server answers nothing here yet")
+                time.sleep(1)
+                trace = cs.output_log("flake-lsp trace")
+                results.check(f"{name}: hover request round-trips (empty answer)",
+                              re.search(r"Received response 'textDocument/hover", trace) is not None,
+                              "no hover response in the trace output")
+            b.keys(Keys.ESCAPE)
+
+        for item in plan["definition"]:
+            name = f"definition {item['id']} at {item['file']}:{item['line'] + 1}:{item['character'] + 1}"
+            if not item.get("expected"):
+                results.skip(name, item.get("probe_error") or "the server answers nothing here yet")
+                continue
+            b.open_file(item["file"])
+            b.goto(item["line"], item["character"])
+            b.keys(Keys.F12)
+            target_file, target_line = item["expected"][0]
+            name_ok = lambda d: any(t.text.strip().startswith(os.path.basename(target_file)) for t in b.css(".tab.active"))
+            try:
+                b.wait(name_ok, 15)
+                b.wait(lambda d: f"Ln {target_line + 1}," in b.status_text("status.editor.selection"), 10)
+                ok = True
+            except TimeoutException:
+                ok = False
+            shot = b.shot(f"definition-{item['id']}")
+            results.check(f"{name} (F12) opens {target_file}:{target_line + 1}", ok,
+                          f"active tab {[t.text for t in b.css('.tab.active')]}, "
+                          f"{b.status_text('status.editor.selection')}; screenshot {shot}")
+
+        trace = cs.output_log("flake-lsp trace")
+        results.check("the client speaks to the real server (initialize in the trace)",
+                      "Sending request 'initialize" in trace and "Received response 'initialize" in trace,
+                      trace[:300])
+        b.shot("final")
+    finally:
+        b.quit()
+        cs.stop()
+        with open(os.path.join(ART, "trace.log"), "w") as f:
+            f.write(cs.output_log("flake-lsp trace"))
+        with open(os.path.join(ART, "output.log"), "w") as f:
+            f.write(cs.output_log("flake-lsp"))
+
+
+def run_missing_server_session(plan, vsix, results):
+    """The session whose flake-lsp.server.path points nowhere: a clear notification must say so."""
+    cs = CodeServer(vsix, plan["root"], {"flake-lsp.server.path": "/nonexistent/flake-lsp"})
+    b = Browser()
+    try:
+        b.open_workbench(cs.url)
+        b.open_file("flake.nix")
+        try:
+            toast = b.wait(lambda d: [t.text for t in b.css(".notifications-toasts .notification-toast")
+                                      if "was not found" in t.text] or False, 30)
+        except TimeoutException:
+            toast = []
+        shot = b.shot("missing-server-notification")
+        results.check("a missing server binary gives a notification with install steps",
+                      bool(toast) and "cargo install" in toast[0] and "Open Settings" in toast[0],
+                      f"toasts: {[t.text for t in b.css('.notification-toast')]}; screenshot {shot}")
+        status = [e.text for e in b.css(".statusbar-item") if "flake-lsp" in e.text]
+        results.check("the status bar item shows the error", bool(status), f"items={status}")
+    finally:
+        b.quit()
+        cs.stop()
+
+
+def run_unit_tests(results):
+    """The extension's unit tests (node:test), one check each."""
+    proc = subprocess.run(["npm", "run", "-s", "test:unit"], cwd=EXT_DIR, capture_output=True, text=True)
+    seen = 0
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^(not ok|ok) \d+ - (.*)$", line)
+        if m:
+            seen += 1
+            results.check(f"unit: {m.group(2)}", m.group(1) == "ok")
+    if proc.returncode != 0 or seen == 0:
+        results.check("unit tests run (typecheck + node --test)", False, (proc.stdout + proc.stderr)[-1500:])
+
+
+def main():
+    os.makedirs(ART, exist_ok=True)
+    for old in glob.glob(os.path.join(ART, "*.png")):
+        os.remove(old)
+    results = Results("vscode")
+    run_unit_tests(results)
+    server = server_binary()
+    root = make_workspace(scenario.EXAMPLE, scenario.EXTRA_FILES)
+    plan = planlib.build_checked(server, root, results)
+    if plan is None:
+        return results.summary()
+    planlib.write(plan, os.path.join(ART, "plan.json"))
+    planlib.check_server(plan, results)
+    vsix = build_vsix()
+    t0 = time.time()
+    for session in (lambda: run_main_session(plan, vsix, server, results),
+                    lambda: run_missing_server_session(plan, vsix, results)):
+        try:
+            session()
+        except (WebDriverException, TimeoutException, OSError) as err:
+            results.check("UI session completed", False, f"{type(err).__name__}: {str(err).strip()}")
+    log(f"UI sessions took {time.time() - t0:.1f} s; screenshots in {ART}")
+    return results.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
