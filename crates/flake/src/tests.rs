@@ -133,3 +133,174 @@ fn inputs_every_form() {
         "#]],
     );
 }
+
+#[test]
+fn uses_through_every_binding() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.a.url = "github:o/a";
+  inputs.b.url = "github:o/b";
+  inputs.c.url = "github:o/c";
+  inputs.d.url = "github:o/d";
+  inputs.e.url = "github:o/e";
+  outputs = { self, nixpkgs, ... }@inputs:
+    let
+      np = inputs.nixpkgs;
+      inherit (inputs) a;
+      all = inputs;
+      sb = self.inputs.b;
+    in {
+      x = np.lib;
+      y = a.packages;
+      z = all.c;
+      w = self.inputs.d.x or null;
+      v = inputs."e";
+      pkgs = nixpkgs.legacyPackages;
+      out = "${self}";
+      p = self.packages;
+    };
+}"#,
+        expect![[r#"
+            input nixpkgs url=github:NixOS/nixpkgs ref=github:NixOS/nixpkgs names=["nixpkgs"]
+            input a url=github:o/a ref=github:o/a names=["a"]
+            input b url=github:o/b ref=github:o/b names=["b"]
+            input c url=github:o/c ref=github:o/c names=["c"]
+            input d url=github:o/d ref=github:o/d names=["d"]
+            input e url=github:o/e ref=github:o/e names=["e"]
+            outputs formals=["self", "nixpkgs"] ellipsis=true binding=Some("inputs")
+            use nixpkgs at "nixpkgs"
+            use a at "a"
+            use b at "b"
+            use nixpkgs at "np"
+            use a at "a"
+            use c at "c"
+            use d at "d" (guarded)
+            use e at "\"e\""
+            use nixpkgs at "nixpkgs"
+        "#]],
+    );
+}
+
+#[test]
+fn escapes() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { self, ... }@inputs: {
+    nixosConfigurations.x = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; }; };
+    a = f inputs;
+    b = with inputs; nixpkgs;
+    c = inputs.${name};
+    d = import ./x.nix { inherit self; };
+    e = self // { };
+  };
+}"#,
+        expect![[r#"
+            input nixpkgs url=github:NixOS/nixpkgs ref=github:NixOS/nixpkgs names=["nixpkgs"]
+            outputs formals=["self"] ellipsis=true binding=Some("inputs")
+            escape "inputs"
+            escape "inputs"
+            escape "inputs"
+            escape "inputs.${name}"
+            escape "self"
+            escape "self"
+        "#]],
+    );
+}
+
+#[test]
+fn shadowing_and_plain_param() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = inputs: let nixpkgs = 1; f = inputs: inputs.foo; in {
+    a = nixpkgs;
+    b = inputs.nixpkgs;
+    c = inputs ? nixpkgs;
+  };
+}"#,
+        expect![[r#"
+            input nixpkgs url=github:NixOS/nixpkgs ref=github:NixOS/nixpkgs names=["nixpkgs"]
+            outputs formals=[] ellipsis=false binding=Some("inputs")
+            use nixpkgs at "nixpkgs"
+        "#]],
+    );
+}
+
+#[test]
+fn implicit_and_default_formals() {
+    check(
+        r#"{
+  outputs = { self, nixpkgs, extra ? null }: { x = nixpkgs; };
+}"#,
+        expect![[r#"
+            input nixpkgs (implicit) ref=flake:nixpkgs names=[]
+            input extra (implicit) ref=flake:extra names=[]
+            outputs formals=["self", "nixpkgs", "extra?"] ellipsis=false binding=None
+            use nixpkgs at "nixpkgs"
+        "#]],
+    );
+}
+
+#[test]
+fn structure_problems() {
+    check(
+        r#"{
+  description = 1;
+  inputs.a = "github:o/a";
+  inputs.b.url = "github:${x}";
+  inputs.c.flake = "no";
+  inputs.d.url.x = "y";
+  inputs.e.url = "github:o/e";
+  inputs.e.url = "github:o/f";
+  foo = 1;
+  outputs = import ./outputs.nix;
+}"#,
+        expect![[r#"
+            input a INVALID ref=flake:a names=["a"]
+            input b INVALID ref=flake:b names=["b"]
+            input c ref=flake:c names=["c"]
+            input d ref=flake:d names=["d"]
+            input e url=github:o/e ref=github:o/e names=["e"]
+            outputs (not a function literal)
+            escape "import ./outputs.nix"
+            problem "1": `description` must be a string literal (Nix reads it without evaluating).
+            problem "foo": `foo` is not a flake attribute; `flake.nix` may only define `description`, `inputs`, `outputs` and `nixConfig`.
+            problem "import ./outputs.nix": `outputs` must be a function written in `flake.nix` (Nix does not evaluate a call here); write `outputs = inputs: (…) inputs;`.
+            problem "\"github:o/a\"": An input must be an attribute set such as `{ url = "github:o/a"; }`.
+            problem "\"github:${x}\"": `url` must be a string literal without `${…}`; Nix reads it without evaluating.
+            problem "\"no\"": `flake` must be `true` or `false`.
+            problem "url": `url` of an input is a single value, not an attribute set.
+            duplicate inputs.e.url at "url"
+        "#]],
+    );
+    check(
+        "inputs: { }",
+        expect![[r#"
+        problem "inputs: { }": `flake.nix` must be an attribute set, not a function.
+    "#]],
+    );
+    check(
+        r#"{ inputs = import ./inputs.nix; outputs = _: { }; }"#,
+        expect![[r#"
+        outputs formals=[] ellipsis=false binding=Some("_")
+        problem "import ./inputs.nix": `inputs` must be an attribute set written in `flake.nix`; Nix does not evaluate it.
+        inputs incomplete
+    "#]],
+    );
+    check(
+        r#"let x = 1; in { outputs = { self }: { }; }"#,
+        expect![[r#"
+        outputs formals=["self"] ellipsis=false binding=None
+    "#]],
+    );
+    check(
+        r#"{ outputs = { self }: { }; outputs = 1; }"#,
+        expect![[r#"
+        outputs formals=["self"] ellipsis=false binding=None
+        problem "outputs": `outputs` is defined twice.
+    "#]],
+    );
+    check("{ inputs.", expect![[r#""#]]);
+}
