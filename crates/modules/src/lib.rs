@@ -1,1 +1,122 @@
 //! Module graph and argument provenance for flake-lsp: configurations, specialArgs, _module.args.
+//!
+//! # How it works
+//!
+//! 1. **Per file** ([`FileSummary`], cached by text identity in a [`SummaryCache`]): lexical name
+//!    resolution ([`scope`]) and, on demand, a [`ModuleInfo`] per module expression: the pattern,
+//!    every formal's uses, the uses in strict positions (spec §B1: `imports`, the module's shape,
+//!    the key sets of `options`/`config`…), and the definitions that matter (`_module.args.*`,
+//!    `home-manager.*`, `nixpkgs.*`).
+//! 2. **Per snapshot** ([`analyze`]): a small lazy abstract evaluator runs each `flake.nix`'s
+//!    `outputs` with opaque inputs, forcing output attributes until it meets configuration calls
+//!    (`nixosSystem`, `darwinSystem`, `homeManagerConfiguration`, `evalModules`, flake-parts'
+//!    `mkFlake`). Each call becomes a [`Context`]; its modules are collected through `imports`,
+//!    and `home-manager.users.<name>` definitions in an OS context start nested contexts with
+//!    `home-manager.extraSpecialArgs` + `sharedModules`. Whatever cannot be evaluated marks the
+//!    context *open*, which silences every diagnostic that would depend on it.
+//! 3. **Diagnostics** ([`ModuleAnalysis::diagnostics`]): `missing-module-argument`,
+//!    `module-args-recursion`, `missing-import`, `unexpected-module-argument`,
+//!    `imports-in-config`.
+//!
+//! # API for other layers
+//!
+//! - [`analyze`]`(&dyn Files) -> ModuleAnalysis`: the whole analysis of a snapshot.
+//! - [`ModuleAnalysis::graph`]: [`ModuleGraph::contexts`] (kind, name, call site, specialArgs,
+//!   `_module.args`, modules, [`Context::pkgs`] = what decides the `pkgs` instance:
+//!   `nixpkgs.config`/`nixpkgs.pkgs`/`nixpkgs.overlays` definitions, `specialArgs.pkgs`, the
+//!   `pkgs` argument of `homeManagerConfiguration`, `home-manager.useGlobalPkgs`).
+//! - [`ModuleAnalysis::arg_sources`]`(module, name, ctx)`: where the value of a module's
+//!   argument comes from in one context ([`ArgClass`] with [`ArgSource`]s: key and value ranges).
+//! - [`ModuleAnalysis::modules_at`]`(file, offset)`: the modules enclosing an offset, with their
+//!   contexts.
+
+mod check;
+pub mod eval;
+pub mod graph;
+pub mod module_info;
+pub mod scope;
+pub mod summary;
+mod syntax_util;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base::{Diagnostic, FileId, TextSize, VfsPath};
+use syntax::Parse;
+
+pub use graph::framework::{ArgClass, classify, framework_name};
+pub use graph::{
+    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
+    PkgsSourceKind, SourceKind,
+};
+pub use module_info::{Certainty, ModuleInfo, StrictPosition};
+pub use summary::{FileSummary, SummaryCache};
+
+/// What the module analysis reads: the files of a snapshot. Implemented by `ide` over its `Db`.
+pub trait Files {
+    /// Every file, in id order.
+    fn files(&self) -> Vec<FileId>;
+    /// The id of a known file.
+    fn file_id(&self, path: &VfsPath) -> Option<FileId>;
+    /// The path of a file.
+    fn path(&self, file: FileId) -> VfsPath;
+    /// The file's text.
+    fn text(&self, file: FileId) -> Arc<str>;
+    /// The file's parse.
+    fn parse(&self, file: FileId) -> Parse;
+    /// The file's (cached) summary.
+    fn summary(&self, file: FileId) -> Arc<FileSummary>;
+    /// Whether the set of existing paths is known at all.
+    fn has_existence_info(&self) -> bool;
+    /// Whether a path exists on disk (file or directory).
+    fn exists(&self, path: &VfsPath) -> bool;
+    /// Whether a path is an existing directory.
+    fn is_dir(&self, path: &VfsPath) -> bool;
+    /// A short display name for messages (relative to the flake root).
+    fn display_path(&self, file: FileId) -> String;
+}
+
+/// The module analysis of one snapshot.
+#[derive(Debug, Default)]
+pub struct ModuleAnalysis {
+    /// Contexts and their modules.
+    pub graph: ModuleGraph,
+    diagnostics: HashMap<FileId, Vec<Diagnostic>>,
+}
+
+/// Analyses every flake of a snapshot.
+pub fn analyze(files: &dyn Files) -> ModuleAnalysis {
+    let graph = graph::build_graph(files);
+    let diagnostics = check::diagnostics(files, &graph);
+    ModuleAnalysis { graph, diagnostics }
+}
+
+impl ModuleAnalysis {
+    /// The diagnostics whose primary location is in `file`.
+    pub fn diagnostics(&self, file: FileId) -> &[Diagnostic] {
+        self.diagnostics
+            .get(&file)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Modules whose expression contains `offset`, innermost first, with their contexts.
+    pub fn modules_at(&self, file: FileId, offset: TextSize) -> Vec<(ModuleKey, Vec<ContextId>)> {
+        let mut out: Vec<(ModuleKey, Vec<ContextId>)> = self
+            .graph
+            .modules_in_file(file)
+            .into_iter()
+            .filter(|(m, _)| m.range.contains_inclusive(offset))
+            .collect();
+        out.sort_by_key(|(m, _)| m.range.len());
+        out
+    }
+
+    /// How `name` reaches module functions of context `ctx`.
+    pub fn arg_sources(&self, name: &str, ctx: ContextId) -> ArgClass {
+        match self.graph.contexts.get(ctx) {
+            Some(c) => classify(c, name),
+            None => ArgClass::Unknown,
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! The module diagnostics: judge every module once per context that includes it (spec §C4) and
+//! report per context.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base::{
+    Diagnostic, FileId, FileRange, Fix, Severity, SourceChange, TextEdit, TextRange, TextSize,
+};
+
+use crate::Files;
+use crate::graph::framework::{ArgClass, classify, framework_name};
+use crate::graph::{
+    ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, SourceKind,
+};
+use crate::module_info::{MisplacedImports, ModuleInfo};
+
+/// Diagnostic codes of this crate.
+pub mod codes {
+    /// A used module argument that no source provides.
+    pub const MISSING_MODULE_ARGUMENT: &str = "missing-module-argument";
+    /// A strict position depends on a config-backed argument.
+    pub const MODULE_ARGS_RECURSION: &str = "module-args-recursion";
+    /// A literal import path that does not exist.
+    pub const MISSING_IMPORT: &str = "missing-import";
+    /// A module pattern without `...`.
+    pub const UNEXPECTED_MODULE_ARGUMENT: &str = "unexpected-module-argument";
+    /// `imports` under `config` or `mkIf`.
+    pub const IMPORTS_IN_CONFIG: &str = "imports-in-config";
+}
+
+pub(crate) fn diagnostics(
+    files: &dyn Files,
+    graph: &ModuleGraph,
+) -> HashMap<FileId, Vec<Diagnostic>> {
+    let mut out: HashMap<FileId, Vec<Diagnostic>> = HashMap::new();
+    let mut by_module: BTreeMap<ModuleKey, Vec<ContextId>> = BTreeMap::new();
+    for (i, c) in graph.contexts.iter().enumerate() {
+        for m in &c.modules {
+            by_module.entry(*m).or_default().push(i);
+        }
+    }
+    for (key, ctxs) in by_module {
+        let root = files.parse(key.file).syntax_node();
+        let Some(info) = files.summary(key.file).module_info(&root, key.range) else {
+            continue;
+        };
+        let acc = out.entry(key.file).or_default();
+        check_module(files, graph, key, &info, &ctxs, acc);
+    }
+    for (range, text, is_dir) in &graph.missing_paths {
+        let msg = if *is_dir {
+            format!("`{text}` is a directory without a `default.nix`, so it cannot be imported")
+        } else {
+            format!("`{text}` does not exist")
+        };
+        out.entry(range.file_id).or_default().push(Diagnostic::new(
+            codes::MISSING_IMPORT,
+            Severity::Error,
+            *range,
+            msg,
+        ));
+    }
+    for diags in out.values_mut() {
+        diags.sort_by_key(|d| (d.location.range.start(), d.code));
+        diags.dedup_by(|a, b| {
+            a.location == b.location && a.code == b.code && a.message == b.message
+        });
+    }
+    out
+}
+
+/// `file:line` for messages.
+pub(crate) fn show(files: &dyn Files, at: FileRange) -> String {
+    let text = files.text(at.file_id);
+    let offset = usize::from(at.range.start()).min(text.len());
+    let line = text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1;
+    format!("{}:{line}", files.display_path(at.file_id))
+}
+
+fn ctx_names(graph: &ModuleGraph, ctxs: &[ContextId]) -> String {
+    let names: Vec<String> = ctxs
+        .iter()
+        .map(|&c| format!("`{}`", graph.contexts[c].full_name))
+        .collect();
+    names.join(", ")
+}
+
+fn check_module(
+    files: &dyn Files,
+    graph: &ModuleGraph,
+    key: ModuleKey,
+    info: &ModuleInfo,
+    ctxs: &[ContextId],
+    acc: &mut Vec<Diagnostic>,
+) {
+    let at = |range: TextRange| FileRange {
+        file_id: key.file,
+        range,
+    };
+    for (range, why) in &info.misplaced_imports {
+        let msg = match why {
+            MisplacedImports::UnderConfig => {
+                "`imports` under `config` is an ordinary option definition, not an import: the module system reports \"The option `imports' does not exist\". Move `imports` to the module's top level."
+            }
+            MisplacedImports::UnderMkIf => {
+                "`imports` inside a top-level `mkIf` is not an import (the module becomes config-only) and fails with \"The option `imports' does not exist\". Keep `imports` unconditional and put `mkIf` on `config`."
+            }
+        };
+        acc.push(Diagnostic::new(
+            codes::IMPORTS_IN_CONFIG,
+            Severity::Error,
+            at(*range),
+            msg,
+        ));
+    }
+    let Some(param) = &info.param else { return };
+    let checked: Vec<ContextId> = ctxs
+        .iter()
+        .copied()
+        .filter(|&c| graph.contexts[c].kind != ContextKind::FlakeParts)
+        .collect();
+    if checked.is_empty() {
+        return;
+    }
+    if let Some(pattern) = param.pattern
+        && !param.ellipsis
+    {
+        let mut d = Diagnostic::new(
+            codes::UNEXPECTED_MODULE_ARGUMENT,
+            Severity::Error,
+            at(pattern),
+            "this module's pattern has no `...`, but the module system always passes more arguments (`options`, `specialArgs`, `_class`, every specialArg…): evaluation fails with \"called with unexpected argument\"",
+        );
+        let close = pattern.end() - TextSize::from(1);
+        let text = files.text(key.file);
+        let before = text.get(..usize::from(close)).unwrap_or("").trim_end();
+        let insert = if before.ends_with('{') {
+            " ... "
+        } else if before.ends_with(',') {
+            " ... "
+        } else {
+            ", ... "
+        };
+        d = d.with_fix(Fix {
+            label: "Add `...` to the pattern".to_owned(),
+            change: SourceChange::single(
+                key.file,
+                TextEdit {
+                    range: TextRange::new(TextSize::from(before.len() as u32), close),
+                    new_text: format!("{}{}", before_gap(insert), ""),
+                },
+            ),
+        });
+        acc.push(d);
+    }
+    for formal in &param.formals {
+        let mut missing: Vec<ContextId> = Vec::new();
+        let mut recursion: Vec<(ContextId, Vec<ArgSource>)> = Vec::new();
+        for &c in &checked {
+            match classify(&graph.contexts[c], &formal.name) {
+                ArgClass::Missing => missing.push(c),
+                ArgClass::ConfigBacked(sources) => recursion.push((c, sources)),
+                ArgClass::Direct(_) if matches!(formal.name.as_str(), "config" | "options") => {
+                    recursion.push((c, Vec::new()))
+                }
+                _ => {}
+            }
+        }
+        let strict: Vec<_> = info
+            .strict_uses
+            .iter()
+            .filter(|u| !u.via_whole && u.name == formal.name)
+            .collect();
+        if !missing.is_empty() {
+            acc.push(missing_diag(
+                files,
+                graph,
+                key,
+                &formal.name,
+                formal.range,
+                &missing,
+                !formal.uses.is_empty(),
+                strict.first().map(|u| u.position),
+            ));
+        }
+        if !recursion.is_empty() {
+            for u in &strict {
+                acc.push(recursion_diag(
+                    files,
+                    graph,
+                    key,
+                    &formal.name,
+                    u.range,
+                    u.position,
+                    &recursion,
+                ));
+            }
+        }
+    }
+    // `args.X` through the whole-argument binder: only direct names and pattern names are there.
+    for sel in &param.args_selects {
+        if sel.has_default || param.formals.iter().any(|f| f.name == sel.name) {
+            continue;
+        }
+        let mut bad: Vec<ContextId> = Vec::new();
+        for &c in &checked {
+            match classify(&graph.contexts[c], &sel.name) {
+                ArgClass::ConfigBacked(_) | ArgClass::Missing => bad.push(c),
+                _ => {}
+            }
+        }
+        if bad.is_empty() {
+            continue;
+        }
+        let whole = param.whole.as_ref().map_or("args", |(n, _)| n.as_str());
+        let msg = format!(
+            "`{whole}.{name}` is missing in {ctxs}: `{whole}` only holds the module system's direct arguments, the specialArgs and the names written in the pattern; add `{name}` to the pattern (or write `{whole}.{name} or …`)",
+            name = sel.name,
+            ctxs = ctx_names(graph, &bad),
+        );
+        acc.push(Diagnostic::new(
+            codes::MISSING_MODULE_ARGUMENT,
+            Severity::Error,
+            at(sel.range),
+            msg,
+        ));
+    }
+}
+
+fn before_gap(insert: &str) -> String {
+    insert.to_owned()
+}
+
+fn source_label(ctx: &Context) -> &'static str {
+    match ctx.kind {
+        ContextKind::HomeManagerNested(_) => "home-manager.extraSpecialArgs",
+        ContextKind::HomeManagerStandalone => "extraSpecialArgs",
+        _ => "specialArgs",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn missing_diag(
+    files: &dyn Files,
+    graph: &ModuleGraph,
+    key: ModuleKey,
+    name: &str,
+    range: TextRange,
+    ctxs: &[ContextId],
+    used: bool,
+    strict: Option<crate::module_info::StrictPosition>,
+) -> Diagnostic {
+    let at = FileRange {
+        file_id: key.file,
+        range,
+    };
+    let where_ = ctx_names(graph, ctxs);
+    if !used {
+        let mut d = Diagnostic::new(
+            codes::MISSING_MODULE_ARGUMENT,
+            Severity::Hint,
+            at,
+            format!(
+                "`{name}` is not provided in {where_}; it is unused, so nothing fails, but it can be removed"
+            ),
+        );
+        d.unnecessary = true;
+        return d;
+    }
+    let mut msg = format!("`{name}` is not provided in {where_}");
+    let mut related: Vec<(FileRange, String)> = Vec::new();
+    let mut fixes: Vec<Fix> = Vec::new();
+    for &c in ctxs {
+        let ctx = &graph.contexts[c];
+        // Passed to the outer configuration but not forwarded to the nested one?
+        if let Some(parent) = ctx.parent.map(|p| &graph.contexts[p])
+            && let ArgClass::Direct(sources) = classify(parent, name)
+            && let Some(src) = sources.iter().find(|s| s.kind == SourceKind::SpecialArgs)
+        {
+            let passed_at = src
+                .key
+                .map(|k| format!(" ({})", show(files, k)))
+                .unwrap_or_default();
+            let forwarded = match ctx.special_args_sites.first() {
+                Some(site) => format!(" ({})", show(files, *site)),
+                None => String::new(),
+            };
+            msg.push_str(&format!(
+                ": it is passed by `{}`'s {}{passed_at} but not by {}{forwarded}",
+                parent.name,
+                source_label(parent),
+                source_label(ctx),
+            ));
+            if let Some(k) = src.key {
+                related.push((k, format!("`{name}` is passed to `{}` here", parent.name)));
+            }
+            for site in &ctx.special_args_sites {
+                related.push((
+                    *site,
+                    format!("{} of `{}` is set here", source_label(ctx), ctx.full_name),
+                ));
+            }
+            continue;
+        }
+        if let Some(site) = ctx.site {
+            related.push((site, format!("`{}` is defined here", ctx.full_name)));
+        }
+    }
+    if !msg.contains(": it is passed") {
+        msg.push_str(&format!(
+            ": no {} and no `_module.args` definition provides it",
+            ctxs.iter()
+                .map(|&c| source_label(&graph.contexts[c]))
+                .next()
+                .unwrap_or("specialArgs")
+        ));
+    }
+    if let Some(pos) = strict {
+        msg.push_str(&format!(
+            ". It is needed by {} (the evaluator reports this as \"infinite recursion encountered\")",
+            pos.describe()
+        ));
+    }
+    msg.push_str(&format!(
+        ". Pass it through {}",
+        source_label(&graph.contexts[ctxs[0]])
+    ));
+    for &c in ctxs {
+        fixes.extend(add_inherit_fix(files, &graph.contexts[c], name));
+    }
+    let mut d = Diagnostic::new(codes::MISSING_MODULE_ARGUMENT, Severity::Error, at, msg);
+    for (loc, m) in related {
+        d = d.with_related(loc, m);
+    }
+    for f in fixes {
+        d = d.with_fix(f);
+    }
+    d
+}
+
+/// `inherit name;` into the context's literal specialArgs set, when `name` is in scope there.
+fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> {
+    let site = *ctx.special_args_sites.first()?;
+    let summary = files.summary(site.file_id);
+    let text = files.text(site.file_id);
+    let inner = site.range.start() + TextSize::from(1);
+    summary.resolution.visible_at(name, inner)?;
+    if !text
+        .get(usize::from(site.range.start())..)?
+        .starts_with('{')
+    {
+        return None;
+    }
+    Some(Fix {
+        label: format!(
+            "Add `inherit {name};` to {} of `{}`",
+            source_label(ctx),
+            ctx.full_name
+        ),
+        change: SourceChange::single(
+            site.file_id,
+            TextEdit {
+                range: TextRange::empty(inner),
+                new_text: format!(" inherit {name};"),
+            },
+        ),
+    })
+}
+
+fn recursion_diag(
+    files: &dyn Files,
+    graph: &ModuleGraph,
+    key: ModuleKey,
+    name: &str,
+    range: TextRange,
+    position: crate::module_info::StrictPosition,
+    ctxs: &[(ContextId, Vec<ArgSource>)],
+) -> Diagnostic {
+    let at = FileRange {
+        file_id: key.file,
+        range,
+    };
+    let ids: Vec<ContextId> = ctxs.iter().map(|(c, _)| *c).collect();
+    let where_ = ctx_names(graph, &ids);
+    let position = position.describe();
+    let msg = if matches!(name, "config" | "options") {
+        format!(
+            "infinite recursion: `{name}` is used in {position}, which must be known before `{name}` exists. Import unconditionally and guard the imported module's content with `lib.mkIf` instead"
+        )
+    } else {
+        let mut origin = Vec::new();
+        for (_, sources) in ctxs {
+            for s in sources {
+                let o = match (s.kind, s.key) {
+                    (SourceKind::ModuleArgs, Some(k)) => {
+                        format!("`_module.args` ({})", show(files, k))
+                    }
+                    (SourceKind::Framework, _) => {
+                        format!("{}'s `_module.args`", s.note.unwrap_or("the framework"))
+                    }
+                    _ => continue,
+                };
+                if !origin.contains(&o) {
+                    origin.push(o);
+                }
+            }
+        }
+        let ctx0 = &graph.contexts[ids[0]];
+        format!(
+            "infinite recursion: `{name}` is used in {position}, but in {where_} it comes from {} which needs the complete module list. Pass it through {} instead, or import unconditionally and use `lib.mkIf`",
+            if origin.is_empty() {
+                "`_module.args`".to_owned()
+            } else {
+                origin.join(", ")
+            },
+            source_label(ctx0),
+        )
+    };
+    let mut d = Diagnostic::new(codes::MODULE_ARGS_RECURSION, Severity::Error, at, msg);
+    for (c, sources) in ctxs {
+        for s in sources {
+            if s.kind == SourceKind::ModuleArgs
+                && let Some(k) = s.key
+            {
+                d = d.with_related(
+                    k,
+                    format!(
+                        "`{name}` is defined in `_module.args` of `{}` here",
+                        graph.contexts[*c].full_name
+                    ),
+                );
+            }
+        }
+        if let Some(fix) = move_to_special_args(files, &graph.contexts[*c], name, sources) {
+            d = d.with_fix(fix);
+        }
+    }
+    let _ = framework_name;
+    d
+}
+
+/// Moves `_module.args.name = v;` into the context's literal specialArgs when `v` only uses
+/// names that are in scope there.
+fn move_to_special_args(
+    files: &dyn Files,
+    ctx: &Context,
+    name: &str,
+    sources: &[ArgSource],
+) -> Option<Fix> {
+    let site = *ctx.special_args_sites.first()?;
+    let [src] = sources else { return None };
+    let value = src.value?;
+    let key = src.key?;
+    if value.file_id != site.file_id {
+        return None;
+    }
+    let summary = files.summary(site.file_id);
+    let res = &summary.resolution;
+    let inner = site.range.start() + TextSize::from(1);
+    for r in res
+        .references
+        .iter()
+        .filter(|r| value.range.contains_range(r.range))
+    {
+        if let crate::scope::Resolved::Binder(b) = r.resolved {
+            let binder = &res.binders[b as usize];
+            if !binder.scope.contains_inclusive(inner) {
+                return None;
+            }
+        }
+    }
+    let text = files.text(site.file_id);
+    let value_text = text.get(usize::from(value.range.start())..usize::from(value.range.end()))?;
+    // Remove the whole `_module.args.name = …;` binding when the key is its own attribute path.
+    let root = files.parse(key.file_id).syntax_node();
+    let binding = crate::syntax_util::node_at(&root, key.range)?.parent()?;
+    let mut change = SourceChange::default();
+    change.insert(
+        site.file_id,
+        TextEdit {
+            range: TextRange::empty(inner),
+            new_text: format!(" {name} = {value_text};"),
+        },
+    );
+    change.insert(
+        key.file_id,
+        TextEdit {
+            range: binding.text_range(),
+            new_text: String::new(),
+        },
+    );
+    Some(Fix {
+        label: format!(
+            "Move `{name}` into {} of `{}`",
+            source_label(ctx),
+            ctx.full_name
+        ),
+        change,
+    })
+}

@@ -1,0 +1,666 @@
+//! Building the module graph: evaluate each `flake.nix`'s outputs abstractly to find the
+//! configuration calls, then collect each context's modules through `imports`, and the
+//! home-manager users nested in NixOS / nix-darwin contexts.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use base::{FileId, FileRange, VfsPath};
+use rowan::ast::AstNode;
+use syntax::ast;
+
+use crate::Files;
+use crate::eval::{
+    AttrEntry, AttrsValue, CallKind, EnvId, Evaluator, Loc, SystemKind, ThunkId, Value,
+};
+use crate::graph::{
+    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
+    PkgsSourceKind, SourceKind,
+};
+use crate::module_info::Certainty;
+use crate::summary::PathUse;
+use crate::syntax_util::strip_parens;
+
+/// Output attributes never searched for configurations (they only cost evaluation budget).
+const SKIPPED_OUTPUTS: &[&str] = &[
+    "packages",
+    "devShells",
+    "devShell",
+    "checks",
+    "formatter",
+    "apps",
+    "overlays",
+    "overlay",
+    "lib",
+    "templates",
+    "nixosModules",
+    "homeManagerModules",
+    "darwinModules",
+    "flakeModules",
+    "hydraJobs",
+    "defaultPackage",
+];
+
+/// Builds the graph of every flake in `files`.
+pub fn build_graph(files: &dyn Files) -> ModuleGraph {
+    let ev = Evaluator::new(files);
+    let mut flakes: Vec<FileId> = files
+        .files()
+        .into_iter()
+        .filter(|&f| files.path(f).file_name() == Some("flake.nix"))
+        .collect();
+    flakes.sort();
+    for flake in flakes {
+        discover(&ev, flake);
+    }
+    let mut b = Builder {
+        ev: &ev,
+        graph: ModuleGraph::default(),
+        bindings: Vec::new(),
+        queue: VecDeque::new(),
+    };
+    let calls = ev.calls.borrow().clone();
+    for call in &calls {
+        b.context_from_call(call);
+    }
+    while let Some((ctx, modules)) = b.queue.pop_front() {
+        b.process(ctx, modules);
+    }
+    let mut graph = b.graph;
+    graph.missing_paths = missing_paths(files);
+    graph
+}
+
+fn loc_range((file, range): Loc) -> FileRange {
+    FileRange {
+        file_id: file,
+        range,
+    }
+}
+
+/// Evaluates a flake's outputs with its inputs as opaque values and forces every output
+/// attribute that may hold configurations, naming the configuration calls it meets.
+fn discover(ev: &Evaluator<'_>, flake: FileId) {
+    let flake_value = ev.import(&ev.files().path(flake));
+    let Some(attrs) = flake_value.attrs() else {
+        return;
+    };
+    let mut names: Vec<Rc<str>> = Vec::new();
+    if let Some(e) = attrs.map.get("inputs")
+        && let Value::Attrs(inputs) = ev.force(e.thunk)
+    {
+        names.extend(inputs.map.keys().cloned());
+    }
+    let Some(outputs) = attrs.map.get("outputs").map(|e| e.thunk) else {
+        return;
+    };
+    if let Value::Lambda(c) = ev.force(outputs)
+        && let Some(lambda) = ev.node(c.loc).and_then(ast::Lambda::cast)
+        && let Some(ast::Param::Pattern(p)) = lambda.param()
+    {
+        for entry in p.pat_entries() {
+            if let Some(ident) = entry.ident() {
+                names.push(Rc::from(ident.syntax().text().to_string()));
+            }
+        }
+    }
+    let mut map = BTreeMap::new();
+    let self_t = ev.alias_thunk(None, None);
+    for name in names {
+        if &*name == "self" {
+            continue;
+        }
+        let t = ev.value_thunk(Value::Ext(Some(name.clone()), Rc::new(Vec::new())), None);
+        map.insert(
+            name,
+            AttrEntry {
+                thunk: t,
+                key: None,
+            },
+        );
+    }
+    map.insert(
+        Rc::from("self"),
+        AttrEntry {
+            thunk: self_t,
+            key: None,
+        },
+    );
+    let inputs = ev.value_thunk(
+        Value::Attrs(Rc::new(AttrsValue {
+            map,
+            open: true,
+            origin: None,
+        })),
+        None,
+    );
+    let out = ev.lazy_apply(outputs, inputs, None);
+    ev.set_alias(self_t, out);
+    let mut stack: Vec<(ThunkId, String, usize)> = vec![(out, String::new(), 0)];
+    while let Some((t, path, depth)) = stack.pop() {
+        if ev.exhausted() {
+            break;
+        }
+        match ev.force(t) {
+            Value::Config(i) => {
+                let mut calls = ev.calls.borrow_mut();
+                if let Some(call) = calls.get_mut(i)
+                    && call.name.is_none()
+                {
+                    call.name = Some(path);
+                }
+            }
+            Value::Attrs(a) if depth < 3 => {
+                let mut children: Vec<(ThunkId, String, usize)> = Vec::new();
+                for (k, e) in &a.map {
+                    if depth == 0 && SKIPPED_OUTPUTS.contains(&&**k) {
+                        continue;
+                    }
+                    let p = if path.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    children.push((e.thunk, p, depth + 1));
+                }
+                // Configurations first, so that the budget goes to them.
+                children.sort_by_key(|(_, p, _)| !p.contains("Configurations"));
+                children.reverse();
+                stack.extend(children);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Default)]
+struct HmSettings {
+    users: BTreeMap<String, Vec<(ThunkId, Loc)>>,
+    shared: Vec<ThunkId>,
+    extra: ArgSet,
+    extra_bindings: HashMap<String, ThunkId>,
+    extra_sites: Vec<FileRange>,
+    global_pkgs: Vec<PkgsSource>,
+}
+
+struct Builder<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+    graph: ModuleGraph,
+    /// Per context: the thunks of its specialArgs, bound to module formals of the same name.
+    bindings: Vec<HashMap<String, ThunkId>>,
+    queue: VecDeque<(ContextId, Vec<ThunkId>)>,
+}
+
+impl Builder<'_, '_> {
+    fn add_context(
+        &mut self,
+        ctx: Context,
+        bindings: HashMap<String, ThunkId>,
+        modules: Vec<ThunkId>,
+    ) -> ContextId {
+        self.graph.contexts.push(ctx);
+        self.bindings.push(bindings);
+        let id = self.graph.contexts.len() - 1;
+        self.queue.push_back((id, modules));
+        id
+    }
+
+    fn context_from_call(&mut self, call: &crate::eval::Call) {
+        let ev = self.ev;
+        let kind = match call.kind {
+            CallKind::System(SystemKind::Nixos) => ContextKind::Nixos,
+            CallKind::System(SystemKind::Darwin) => ContextKind::Darwin,
+            CallKind::System(SystemKind::HomeManager) => ContextKind::HomeManagerStandalone,
+            CallKind::System(SystemKind::EvalModules) => ContextKind::EvalModules,
+            CallKind::FlakeParts => ContextKind::FlakeParts,
+        };
+        let name = call.name.clone().unwrap_or_else(|| match kind {
+            ContextKind::Nixos => "nixosSystem".to_owned(),
+            ContextKind::Darwin => "darwinSystem".to_owned(),
+            ContextKind::HomeManagerStandalone => "homeManagerConfiguration".to_owned(),
+            _ => "evalModules".to_owned(),
+        });
+        let mut ctx = Context {
+            kind,
+            full_name: name.clone(),
+            name,
+            site: call.site.map(loc_range),
+            parent: None,
+            special_args: ArgSet::default(),
+            special_args_sites: Vec::new(),
+            module_args: ArgSet::default(),
+            modules: Vec::new(),
+            modules_open: false,
+            pkgs: Vec::new(),
+        };
+        let mut bindings = HashMap::new();
+        if kind == ContextKind::FlakeParts {
+            ctx.special_args.open = true;
+            self.add_context(ctx, bindings, vec![call.arg]);
+            return;
+        }
+        let arg = ev.force(call.arg);
+        let Value::Attrs(arg) = arg else {
+            ctx.special_args.open = true;
+            ctx.modules_open = true;
+            self.add_context(ctx, bindings, Vec::new());
+            return;
+        };
+        let sa_name = if kind == ContextKind::HomeManagerStandalone {
+            "extraSpecialArgs"
+        } else {
+            "specialArgs"
+        };
+        match arg.map.get(sa_name) {
+            Some(e) => {
+                let v = ev.force(e.thunk);
+                read_arg_set(
+                    ev,
+                    &v,
+                    &mut ctx.special_args,
+                    &mut bindings,
+                    &mut ctx.special_args_sites,
+                );
+            }
+            None => ctx.special_args.open |= arg.open,
+        }
+        if let Some(pkgs) = ctx.special_args.names.get("pkgs").and_then(|v| v.first())
+            && let (Some(key), Some(value)) = (pkgs.key, pkgs.value)
+        {
+            ctx.pkgs.push(PkgsSource {
+                kind: PkgsSourceKind::SpecialArgsPkgs,
+                key,
+                value,
+                certainty: Certainty::Always,
+            });
+        }
+        if let Some(e) = arg.map.get("pkgs")
+            && let (Some(key), Some(value)) = (e.key, ev.origin(e.thunk))
+        {
+            ctx.pkgs.push(PkgsSource {
+                kind: PkgsSourceKind::CallPkgs,
+                key: loc_range(key),
+                value: loc_range(value),
+                certainty: Certainty::Always,
+            });
+        }
+        let modules = match arg.map.get("modules") {
+            Some(e) => vec![e.thunk],
+            None => {
+                ctx.modules_open |= arg.open;
+                Vec::new()
+            }
+        };
+        self.add_context(ctx, bindings, modules);
+    }
+
+    fn process(&mut self, ctx_id: ContextId, modules: Vec<ThunkId>) {
+        let ev = self.ev;
+        let mut work: Vec<ThunkId> = modules.into_iter().rev().collect();
+        let mut seen: HashSet<ModuleKey> = HashSet::new();
+        let mut hm = HmSettings::default();
+        let mut steps = 0usize;
+        while let Some(t) = work.pop() {
+            steps += 1;
+            if steps > 20_000 || ev.exhausted() {
+                self.graph.contexts[ctx_id].modules_open = true;
+                break;
+            }
+            let (key, env) = match ev.force(t) {
+                Value::List(l) => {
+                    self.graph.contexts[ctx_id].modules_open |= l.open;
+                    work.extend(l.items.iter().rev().copied());
+                    continue;
+                }
+                Value::Path(p, _) => match file_module(ev, &p) {
+                    Some(key) => (key, ev.empty_env()),
+                    None => {
+                        self.graph.contexts[ctx_id].modules_open = true;
+                        continue;
+                    }
+                },
+                Value::Lambda(c) => (
+                    ModuleKey {
+                        file: c.loc.0,
+                        range: c.loc.1,
+                    },
+                    c.env,
+                ),
+                Value::Attrs(a) => match a.origin {
+                    Some((loc, env)) => (
+                        ModuleKey {
+                            file: loc.0,
+                            range: loc.1,
+                        },
+                        env,
+                    ),
+                    None => {
+                        self.graph.contexts[ctx_id].modules_open = true;
+                        continue;
+                    }
+                },
+                // A module exported by a flake input: not ours to check.
+                Value::Ext(Some(_), _) | Value::Null => continue,
+                _ => {
+                    self.graph.contexts[ctx_id].modules_open = true;
+                    continue;
+                }
+            };
+            if !seen.insert(key) {
+                continue;
+            }
+            self.graph.contexts[ctx_id].modules.push(key);
+            self.visit_module(ctx_id, key, env, &mut work, &mut hm);
+        }
+        self.nested_home_manager(ctx_id, hm);
+    }
+
+    fn visit_module(
+        &mut self,
+        ctx_id: ContextId,
+        key: ModuleKey,
+        env: EnvId,
+        work: &mut Vec<ThunkId>,
+        hm: &mut HmSettings,
+    ) {
+        let ev = self.ev;
+        let files = ev.files();
+        let root = ev.root(key.file);
+        let Some(info) = files.summary(key.file).module_info(&root, key.range) else {
+            return;
+        };
+        let env = match &info.param {
+            Some(param) => {
+                let mut vars = HashMap::new();
+                let bindings = &self.bindings[ctx_id];
+                for f in &param.formals {
+                    let t = match bindings.get(&f.name) {
+                        Some(&t) => ev.alias_thunk(Some(t), None),
+                        None if f.name == "lib" => {
+                            ev.value_thunk(Value::Ext(None, Rc::new(vec![Rc::from("lib")])), None)
+                        }
+                        None => ev.value_thunk(Value::Arg(Rc::from(f.name.as_str())), None),
+                    };
+                    vars.insert(Rc::from(f.name.as_str()), t);
+                }
+                if let Some((whole, _)) = &param.whole {
+                    let mut map = BTreeMap::new();
+                    for (k, &t) in bindings {
+                        map.insert(
+                            Rc::from(k.as_str()),
+                            AttrEntry {
+                                thunk: t,
+                                key: None,
+                            },
+                        );
+                    }
+                    let v = Value::Attrs(Rc::new(AttrsValue {
+                        map,
+                        open: true,
+                        origin: None,
+                    }));
+                    vars.insert(Rc::from(whole.as_str()), ev.value_thunk(v, None));
+                }
+                ev.new_env(env, vars)
+            }
+            None => env,
+        };
+        if let Some((_, value)) = info.imports {
+            work.push(ev.expr_thunk((key.file, value), env));
+        }
+        let is_os = matches!(
+            self.graph.contexts[ctx_id].kind,
+            ContextKind::Nixos | ContextKind::Darwin
+        );
+        for def in &info.defs {
+            let path: Vec<&str> = def.path.iter().map(String::as_str).collect();
+            let key_range = FileRange {
+                file_id: key.file,
+                range: def.key,
+            };
+            let value_range = FileRange {
+                file_id: key.file,
+                range: def.value,
+            };
+            let thunk = || ev.expr_thunk((key.file, def.value), env);
+            let ctx = &mut self.graph.contexts[ctx_id];
+            match path.as_slice() {
+                ["_module", "args", name] => {
+                    ctx.module_args
+                        .names
+                        .entry((*name).to_owned())
+                        .or_default()
+                        .push(ArgSource {
+                            kind: SourceKind::ModuleArgs,
+                            key: Some(key_range),
+                            value: Some(value_range),
+                            certainty: def.certainty,
+                            note: None,
+                        });
+                }
+                ["_module", "args"] | ["_module"] => {
+                    if def.certainty == Certainty::Never {
+                        continue;
+                    }
+                    let v = ev.force(thunk());
+                    let v = if path.len() == 1 {
+                        ev.select(&v, "args").unwrap_or(Value::Attrs(Rc::default()))
+                    } else {
+                        v
+                    };
+                    match v {
+                        Value::Attrs(a) => {
+                            ctx.module_args.open |= a.open;
+                            for (k, e) in &a.map {
+                                ctx.module_args
+                                    .names
+                                    .entry(k.to_string())
+                                    .or_default()
+                                    .push(ArgSource {
+                                        kind: SourceKind::ModuleArgs,
+                                        key: e.key.map(loc_range).or(Some(key_range)),
+                                        value: ev.origin(e.thunk).map(loc_range),
+                                        certainty: def.certainty,
+                                        note: None,
+                                    });
+                            }
+                        }
+                        _ => ctx.module_args.open = true,
+                    }
+                }
+                ["nixpkgs", what] => {
+                    let kind = match *what {
+                        "config" => PkgsSourceKind::NixpkgsConfig,
+                        "pkgs" => PkgsSourceKind::NixpkgsPkgs,
+                        _ => PkgsSourceKind::NixpkgsOverlays,
+                    };
+                    ctx.pkgs.push(PkgsSource {
+                        kind,
+                        key: key_range,
+                        value: value_range,
+                        certainty: def.certainty,
+                    });
+                }
+                _ if !is_os || def.certainty == Certainty::Never => {}
+                ["home-manager", "users", user] => {
+                    hm.users
+                        .entry((*user).to_owned())
+                        .or_default()
+                        .push((thunk(), (key.file, def.key)));
+                }
+                ["home-manager", "users"] | ["home-manager"] => {
+                    let v = ev.force(thunk());
+                    let v = if path.len() == 1 {
+                        ev.select(&v, "users")
+                            .unwrap_or(Value::Attrs(Rc::default()))
+                    } else {
+                        v
+                    };
+                    if let Value::Attrs(a) = v {
+                        for (k, e) in &a.map {
+                            let at = e.key.unwrap_or((key.file, def.key));
+                            hm.users
+                                .entry(k.to_string())
+                                .or_default()
+                                .push((e.thunk, at));
+                        }
+                    }
+                }
+                ["home-manager", "sharedModules"] => hm.shared.push(thunk()),
+                ["home-manager", "extraSpecialArgs", name] => {
+                    hm.extra
+                        .names
+                        .entry((*name).to_owned())
+                        .or_default()
+                        .push(ArgSource {
+                            kind: SourceKind::SpecialArgs,
+                            key: Some(key_range),
+                            value: Some(value_range),
+                            certainty: def.certainty,
+                            note: None,
+                        });
+                    hm.extra_bindings.insert((*name).to_owned(), thunk());
+                    if let Some(parent) = crate::syntax_util::node_at(&root, def.key)
+                        .and_then(|n| n.parent())
+                        .and_then(|n| n.parent())
+                    {
+                        hm.extra_sites.push(FileRange {
+                            file_id: key.file,
+                            range: parent.text_range(),
+                        });
+                    }
+                }
+                ["home-manager", "extraSpecialArgs"] => {
+                    let v = ev.force(thunk());
+                    read_arg_set(
+                        ev,
+                        &v,
+                        &mut hm.extra,
+                        &mut hm.extra_bindings,
+                        &mut hm.extra_sites,
+                    );
+                }
+                ["home-manager", "useGlobalPkgs"] => hm.global_pkgs.push(PkgsSource {
+                    kind: PkgsSourceKind::UseGlobalPkgs,
+                    key: key_range,
+                    value: value_range,
+                    certainty: def.certainty,
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    fn nested_home_manager(&mut self, parent: ContextId, hm: HmSettings) {
+        let os = match self.graph.contexts[parent].kind {
+            ContextKind::Nixos => OsKind::Nixos,
+            ContextKind::Darwin => OsKind::Darwin,
+            _ => return,
+        };
+        let parent_name = self.graph.contexts[parent].name.clone();
+        let mut shared: Vec<ThunkId> = hm.shared.clone();
+        shared.reverse();
+        for (user, defs) in hm.users {
+            let name = format!("home-manager.users.{user}");
+            let mut modules: Vec<ThunkId> = defs.iter().map(|(t, _)| *t).collect();
+            modules.extend(hm.shared.iter().copied());
+            let ctx = Context {
+                kind: ContextKind::HomeManagerNested(os),
+                full_name: format!("{parent_name} → {name}"),
+                name,
+                site: defs.first().map(|(_, at)| loc_range(*at)),
+                parent: Some(parent),
+                special_args: hm.extra.clone(),
+                special_args_sites: hm.extra_sites.clone(),
+                module_args: ArgSet::default(),
+                modules: Vec::new(),
+                modules_open: false,
+                pkgs: hm.global_pkgs.clone(),
+            };
+            self.add_context(ctx, hm.extra_bindings.clone(), modules);
+        }
+    }
+}
+
+/// Reads an attribute set of arguments (specialArgs, extraSpecialArgs).
+fn read_arg_set(
+    ev: &Evaluator<'_>,
+    v: &Value,
+    set: &mut ArgSet,
+    bindings: &mut HashMap<String, ThunkId>,
+    sites: &mut Vec<FileRange>,
+) {
+    match v {
+        Value::Attrs(a) => {
+            set.open |= a.open;
+            if let Some((loc, _)) = a.origin {
+                sites.push(loc_range(loc));
+            }
+            for (k, e) in &a.map {
+                set.names.entry(k.to_string()).or_default().push(ArgSource {
+                    kind: SourceKind::SpecialArgs,
+                    key: e.key.map(loc_range),
+                    value: ev.origin(e.thunk).map(loc_range),
+                    certainty: Certainty::Always,
+                    note: None,
+                });
+                bindings.insert(k.to_string(), e.thunk);
+            }
+        }
+        _ => set.open = true,
+    }
+}
+
+/// The module a path denotes: its file's root expression.
+fn file_module(ev: &Evaluator<'_>, path: &VfsPath) -> Option<ModuleKey> {
+    let file = ev.resolve_file(path)?;
+    let root = ev.root(file);
+    let expr = strip_parens(root.first_child()?);
+    Some(ModuleKey {
+        file,
+        range: expr.text_range(),
+    })
+}
+
+/// Literal paths in `import`, `imports`, `modules` that do not exist.
+fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
+    let mut out = Vec::new();
+    if !files.has_existence_info() {
+        return out;
+    }
+    for file in files.files() {
+        let path = files.path(file);
+        if path.as_path().extension().is_none_or(|e| e != "nix") {
+            continue;
+        }
+        let summary = files.summary(file);
+        let Some(dir) = path.parent() else { continue };
+        for r in &summary.path_refs {
+            let target = if r.text.starts_with('/') {
+                VfsPath::new(&r.text)
+            } else {
+                dir.join(&r.text)
+            };
+            let range = FileRange {
+                file_id: file,
+                range: r.range,
+            };
+            if files.file_id(&target).is_some() {
+                continue;
+            }
+            let is_dir = files.is_dir(&target);
+            if is_dir {
+                let default = target.join("default.nix");
+                if files.file_id(&default).is_none() && !files.exists(&default) {
+                    out.push((range, r.text.clone(), true));
+                }
+                continue;
+            }
+            if !files.exists(&target) {
+                let _ = PathUse::Import;
+                out.push((range, r.text.clone(), false));
+            }
+        }
+    }
+    out
+}
