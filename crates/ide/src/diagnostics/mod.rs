@@ -1,6 +1,7 @@
 //! Diagnostics of one file, collected phase by phase: file content, syntax, then semantics.
 
 mod file_content;
+pub(crate) mod module_graph;
 mod syntax_error;
 
 use base::{Diagnostic, FileId};
@@ -13,6 +14,7 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
     file_content::check(db, file_id, &mut acc);
     if acc.is_empty() && is_nix(db, file_id) {
         syntax_error::check(db, file_id, &mut acc);
+        module_graph::check(db, file_id, &mut acc);
     }
     acc.sort_by_key(|d| (d.location.range.start(), d.location.range.end()));
     acc
