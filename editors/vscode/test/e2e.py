@@ -321,6 +321,10 @@ def run_main_session(plan, vsix, server, results):
                           f"active tab {[t.text for t in b.css('.tab.active')]}, "
                           f"{b.status_text('status.editor.selection')}; screenshot {shot}")
 
+        server_log = cs.output_log("flake-lsp")
+        warnings = [line for line in server_log.splitlines() if "unknown setting" in line or "invalid" in line]
+        results.check("the server accepts the settings the extension sends (no warnings in its log)",
+                      not warnings, f"{warnings}")
         trace = cs.output_log("flake-lsp trace")
         results.check("the client speaks to the real server (initialize in the trace)",
                       "Sending request 'initialize" in trace and "Received response 'initialize" in trace,
