@@ -26,11 +26,21 @@ pub enum FileContent {
 pub struct AnalysisConfig {
     /// The Nix store directory (`/nix/store` unless the user says otherwise).
     pub store_dir: String,
+    /// Setting `nixpkgs.path` / CLI `--nixpkgs PATH`: a nixpkgs source tree whose license data
+    /// is used when no locked nixpkgs is available (the IO layer scans it into `Change::packages`).
+    pub nixpkgs_path: Option<String>,
+    /// Setting `unfree.evaluate`: ask `nix eval` about packages the static scan cannot decide
+    /// (done by the IO layer; off by default).
+    pub unfree_evaluate: bool,
 }
 
 impl Default for AnalysisConfig {
     fn default() -> AnalysisConfig {
-        AnalysisConfig { store_dir: "/nix/store".to_owned() }
+        AnalysisConfig {
+            store_dir: "/nix/store".to_owned(),
+            nixpkgs_path: None,
+            unfree_evaluate: false,
+        }
     }
 }
 
@@ -48,6 +58,9 @@ pub struct Change {
     pub existing_paths: Option<BTreeSet<VfsPath>>,
     /// Replaces the analysis settings.
     pub config: Option<AnalysisConfig>,
+    /// Replaces the package/license data (indexes of scanned nixpkgs trees plus the fallback).
+    /// Until set, the analysis uses only flake-lsp's bundled list of unfree packages.
+    pub packages: Option<Arc<nixpkgs::Packages>>,
 }
 
 impl Change {

@@ -17,6 +17,7 @@ pub use base::{
 };
 pub use change::{AnalysisConfig, Change, FileContent};
 pub use features::{CompletionItem, CompletionKind, DocumentLink, HoverResult, NavigationTarget};
+pub use nixpkgs::{PackageIndex, Packages};
 pub use syntax::{LineCol, LineIndex, Parse, PositionEncoding};
 
 use db::Db;

@@ -3,6 +3,8 @@
 mod file_content;
 pub(crate) mod module_graph;
 mod syntax_error;
+pub(crate) mod unfree_instances;
+pub(crate) mod unfree_package;
 
 use base::{Diagnostic, FileId};
 
@@ -14,6 +16,7 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
     file_content::check(db, file_id, &mut acc);
     if acc.is_empty() && is_nix(db, file_id) {
         syntax_error::check(db, file_id, &mut acc);
+        unfree_package::check(db, file_id, &mut acc);
         module_graph::check(db, file_id, &mut acc);
     }
     acc.sort_by_key(|d| (d.location.range.start(), d.location.range.end()));

@@ -1,0 +1,169 @@
+//! Which nixpkgs instance a package set expression denotes, across files: instances made in
+//! the same file (`import`, `legacyPackages`), and module arguments passed through
+//! `specialArgs` / `extraSpecialArgs` / `_module.args` anywhere in the workspace.
+//!
+//! A module argument counts only when every definition of that name in the workspace resolves
+//! to an instance; anything opaque makes the answer unknown (no diagnostic). The framework's own
+//! `pkgs` argument needs the module graph (which `nixpkgs.config` applies in which context) and
+//! is left unknown here.
+
+use std::collections::HashMap;
+
+use base::{FileId, TextRange};
+use nixpkgs::{InstanceSite, Resolved, resolve_package_set};
+use rowan::ast::AstNode;
+use syntax::ast::{self, HasEntry};
+use syntax::{NodeOrToken, SyntaxKind, SyntaxNode};
+
+use crate::db::Db;
+
+/// An instance and the file it is made in.
+#[derive(Clone, Debug)]
+pub(crate) struct Provider {
+    /// The file that makes the instance.
+    pub(crate) file_id: FileId,
+    /// The instance.
+    pub(crate) site: InstanceSite,
+    /// The name the package set goes by at the use (`pkgs-unstable`), if it is an argument.
+    pub(crate) via_argument: Option<String>,
+}
+
+/// Every `specialArgs` / `extraSpecialArgs` / `_module.args` definition in the workspace, by
+/// argument name: the file and the range of the defining expression (`None`: opaque).
+#[derive(Default)]
+struct ArgDefinitions {
+    by_name: HashMap<String, Vec<(FileId, Option<TextRange>)>>,
+    /// Some `specialArgs` is not a literal attrset: any name may come from there.
+    opaque: bool,
+}
+
+/// Resolves a package set expression to the instances it may denote; `None` when unknown.
+pub(crate) fn resolve_set(db: &Db, file_id: FileId, set: &ast::Expr) -> Option<Vec<Provider>> {
+    match resolve_package_set(set) {
+        Resolved::Instance(site) => Some(vec![Provider {
+            file_id,
+            site,
+            via_argument: None,
+        }]),
+        Resolved::Unknown => None,
+        Resolved::Param { name, .. } => {
+            if name == "pkgs" {
+                return None;
+            }
+            let defs = db.memo(collect_arg_definitions);
+            if defs.opaque {
+                return None;
+            }
+            let found = defs.by_name.get(&name)?;
+            let mut providers = Vec::new();
+            for (def_file, range) in found {
+                let range = (*range)?;
+                let expr = expr_at(db, *def_file, range)?;
+                match resolve_package_set(&expr) {
+                    Resolved::Instance(site) => providers.push(Provider {
+                        file_id: *def_file,
+                        site,
+                        via_argument: Some(name.clone()),
+                    }),
+                    _ => return None,
+                }
+            }
+            (!providers.is_empty()).then_some(providers)
+        }
+    }
+}
+
+fn expr_at(db: &Db, file_id: FileId, range: TextRange) -> Option<ast::Expr> {
+    let root = db.parse(file_id).syntax_node();
+    let node = match root.covering_element(range) {
+        NodeOrToken::Node(n) => n,
+        NodeOrToken::Token(t) => t.parent()?,
+    };
+    node.ancestors()
+        .take_while(|n| n.text_range() == range)
+        .filter_map(ast::Expr::cast)
+        .last()
+}
+
+fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
+    let mut defs = ArgDefinitions::default();
+    for file_id in db.files() {
+        if !db
+            .path(file_id)
+            .as_path()
+            .extension()
+            .is_some_and(|e| e == "nix")
+        {
+            continue;
+        }
+        let root = db.parse(file_id).syntax_node();
+        collect_in_file(file_id, &root, &mut defs);
+    }
+    defs
+}
+
+fn collect_in_file(file_id: FileId, root: &SyntaxNode, defs: &mut ArgDefinitions) {
+    for node in root.descendants() {
+        if node.kind() != SyntaxKind::NODE_ATTRPATH_VALUE {
+            continue;
+        }
+        let Some(av) = ast::AttrpathValue::cast(node) else {
+            continue;
+        };
+        let Some(path) = av.attrpath().and_then(|p| nixpkgs::attrpath_names(&p)) else {
+            continue;
+        };
+        let Some(value) = av.value() else { continue };
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        match path.as_slice() {
+            [.., "_module", "args", name] => {
+                defs.by_name
+                    .entry((*name).to_owned())
+                    .or_default()
+                    .push((file_id, Some(value.syntax().text_range())));
+            }
+            [.., last]
+                if *last == "specialArgs"
+                    || *last == "extraSpecialArgs"
+                    || path.ends_with(&["_module", "args"]) =>
+            {
+                match nixpkgs::strip_parens(value) {
+                    ast::Expr::AttrSet(set) => collect_set(file_id, &set, defs),
+                    _ => defs.opaque = true,
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_set(file_id: FileId, set: &ast::AttrSet, defs: &mut ArgDefinitions) {
+    for entry in set.entries() {
+        match entry {
+            ast::Entry::AttrpathValue(av) => {
+                let Some(path) = av.attrpath().and_then(|p| nixpkgs::attrpath_names(&p)) else {
+                    defs.opaque = true;
+                    continue;
+                };
+                let [name] = path.as_slice() else { continue };
+                let range = av.value().map(|v| v.syntax().text_range());
+                defs.by_name
+                    .entry(name.clone())
+                    .or_default()
+                    .push((file_id, range));
+            }
+            ast::Entry::Inherit(inherit) => {
+                let from = inherit.from().is_some();
+                for attr in inherit.attrs() {
+                    let Some(name) = nixpkgs::attr_name(&attr) else {
+                        continue;
+                    };
+                    // `inherit name;` resolves `name` where the set is written; `inherit (x) name`
+                    // selects from something else: opaque.
+                    let range = (!from).then(|| attr.syntax().text_range());
+                    defs.by_name.entry(name).or_default().push((file_id, range));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Diagnostic: unfree-package — a package with an unfree license, taken (where it gets built)
+//! from a nixpkgs instance whose config does not allow it. Evaluation would refuse it with
+//! "Refusing to evaluate package … because it has an unfree license".
+
+use base::{
+    Diagnostic, FileId, FileRange, Fix, Severity, SourceChange, TextEdit, TextRange, TextSize,
+};
+use nixpkgs::{Allowed, Freedom, InstanceKind, PackageInfo, PackageLookup, Packages, UseKind};
+use rowan::ast::AstNode;
+use syntax::ast::{self, HasEntry};
+use syntax::{NodeOrToken, SyntaxKind};
+
+use super::unfree_instances::{Provider, resolve_set};
+use crate::db::Db;
+
+pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
+    let root = db.parse(file_id).syntax_node();
+    let packages = db.packages();
+    for package_use in nixpkgs::package_uses(&root) {
+        let Some(providers) = resolve_set(db, file_id, &package_use.set) else {
+            continue;
+        };
+        let Some(first) = providers.first() else {
+            continue;
+        };
+        let path: Vec<&str> = package_use.path.iter().map(String::as_str).collect();
+        let Some(lookup) = packages.lookup(first.site.source.as_deref(), &path) else {
+            continue;
+        };
+        if lookup.info.freedom != Freedom::Unfree
+            || !nixpkgs::selects_whole_package(&package_use.path[lookup.segments..])
+        {
+            continue;
+        }
+        if !providers.iter().all(|p| denies(&packages, p, &lookup)) {
+            continue;
+        }
+        let range = match package_use.kind {
+            UseKind::Select => {
+                select_package_range(db, file_id, package_use.range, lookup.segments)
+                    .unwrap_or(package_use.range)
+            }
+            UseKind::With | UseKind::Inherit => package_use.range,
+        };
+        acc.push(diagnostic(db, FileRange { file_id, range }, &lookup, first));
+    }
+}
+
+/// Whether the instance refuses the package.
+pub(crate) fn denies(packages: &Packages, provider: &Provider, lookup: &PackageLookup<'_>) -> bool {
+    let keys = license_keys(packages, provider.site.source.as_deref(), lookup.info);
+    provider
+        .site
+        .config
+        .allows(lookup.info.pname.as_deref(), &keys)
+        == Allowed::No
+}
+
+/// The package's license short names plus the attribute names that carry them.
+fn license_keys(packages: &Packages, source: Option<&str>, info: &PackageInfo) -> Vec<String> {
+    let mut keys = info.licenses.clone();
+    if let Some(index) = packages.index_for(source) {
+        for l in index.licenses().iter() {
+            if info.licenses.contains(&l.short_name) && !keys.contains(&l.name) {
+                keys.push(l.name.clone());
+            }
+        }
+    }
+    keys
+}
+
+/// `set.a.b.out` → the range of `set.a.b` (the package itself).
+fn select_package_range(
+    db: &Db,
+    file_id: FileId,
+    range: TextRange,
+    segments: usize,
+) -> Option<TextRange> {
+    let root = db.parse(file_id).syntax_node();
+    let node = match root.covering_element(range) {
+        NodeOrToken::Node(n) => n,
+        NodeOrToken::Token(t) => t.parent()?,
+    };
+    let select = node.ancestors().find_map(ast::Select::cast)?;
+    let last = select.attrpath()?.attrs().nth(segments.checked_sub(1)?)?;
+    Some(TextRange::new(
+        select.syntax().text_range().start(),
+        last.syntax().text_range().end(),
+    ))
+}
+
+fn diagnostic(
+    db: &Db,
+    location: FileRange,
+    lookup: &PackageLookup<'_>,
+    provider: &Provider,
+) -> Diagnostic {
+    let info = lookup.info;
+    let licenses = if info.licenses.is_empty() {
+        "an unfree license".to_owned()
+    } else {
+        format!("license ‘{}’", info.licenses.join(" "))
+    };
+    let site = &provider.site;
+    let where_made = db.path(provider.file_id).to_string();
+    let name = match &provider.via_argument {
+        Some(arg) => format!("`{arg}` is "),
+        None => String::new(),
+    };
+    let why = match site.kind {
+        InstanceKind::LegacyPackages => format!(
+            "{name}`legacyPackages` of `{}` ({where_made}), which always uses the default config and \
+             never allows unfree packages",
+            site.source.as_deref().unwrap_or("the input")
+        ),
+        InstanceKind::Import => format!(
+            "{name}the nixpkgs instance imported in {where_made}, whose config allows {}",
+            site.config.describe()
+        ),
+    };
+    let message = format!(
+        "`{}` has {licenses} and would be refused: {why}. Allow it in that instance's config \
+         (`allowUnfree` or `allowUnfreePredicate`).",
+        info.attr
+    );
+    let mut diag = Diagnostic::new("unfree-package", Severity::Error, location, message)
+        .with_related(
+            FileRange {
+                file_id: provider.file_id,
+                range: site.range,
+            },
+            "the nixpkgs instance is made here",
+        );
+    for fix in fixes(db, provider, info) {
+        diag = diag.with_fix(fix);
+    }
+    diag
+}
+
+fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
+    let mut out = Vec::new();
+    let site = &provider.site;
+    let file_id = provider.file_id;
+    let text = db.text(file_id);
+    if let (Some(list), Some(pname)) = (site.config.predicate_list, info.pname.as_deref()) {
+        let at = list.end() - TextSize::from(1);
+        out.push(Fix {
+            label: format!("Add \"{pname}\" to the allowUnfreePredicate list"),
+            change: SourceChange::single(
+                file_id,
+                TextEdit {
+                    range: TextRange::empty(at),
+                    new_text: format!("\"{pname}\" "),
+                },
+            ),
+        });
+    }
+    match site.kind {
+        InstanceKind::Import => {
+            if let Some(edit) = allow_unfree_edit(db, file_id, site, &text) {
+                out.push(Fix {
+                    label: "Set `config.allowUnfree = true` for this nixpkgs instance".to_owned(),
+                    change: SourceChange::single(file_id, edit),
+                });
+            }
+        }
+        InstanceKind::LegacyPackages => {
+            if let Some((input, system)) = &site.legacy_parts {
+                let system_entry = if system == "system" {
+                    "inherit system;".to_owned()
+                } else {
+                    format!("system = {system};")
+                };
+                let mut new_text =
+                    format!("import {input} {{ {system_entry} config.allowUnfree = true; }}");
+                if needs_parens(db, file_id, site.range) {
+                    new_text = format!("({new_text})");
+                }
+                out.push(Fix {
+                    label: format!("Import `{input}` with `config.allowUnfree = true` instead of `legacyPackages`"),
+                    change: SourceChange::single(file_id, TextEdit { range: site.range, new_text }),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn needs_parens(db: &Db, file_id: FileId, range: TextRange) -> bool {
+    let root = db.parse(file_id).syntax_node();
+    let Some(node) = root.covering_element(range).into_node() else {
+        return true;
+    };
+    node.parent()
+        .is_some_and(|p| matches!(p.kind(), SyntaxKind::NODE_SELECT | SyntaxKind::NODE_APPLY))
+}
+
+/// The edit that makes `import … { … }` allow unfree packages.
+fn allow_unfree_edit(
+    db: &Db,
+    file_id: FileId,
+    site: &nixpkgs::InstanceSite,
+    text: &str,
+) -> Option<TextEdit> {
+    if site.config.unknown {
+        return None;
+    }
+    // `allowUnfree = false;` → `true`.
+    if let Some(range) = site.config.allow_unfree_range {
+        let entry = &text[range];
+        let value_at = entry.rfind("false")?;
+        let start = range.start() + TextSize::from(value_at as u32);
+        return Some(TextEdit {
+            range: TextRange::at(start, TextSize::from(5)),
+            new_text: "true".to_owned(),
+        });
+    }
+    let args_range = site.args?;
+    let root = db.parse(file_id).syntax_node();
+    let args = root.covering_element(args_range).into_node()?;
+    let args = args.ancestors().find_map(ast::AttrSet::cast)?;
+    // `config = { … };` → add inside it.
+    for entry in args.attrpath_values() {
+        let path = entry.attrpath().and_then(|p| nixpkgs::attrpath_names(&p));
+        if path.as_deref() == Some(&["config".to_owned()][..]) {
+            if let Some(ast::Expr::AttrSet(config)) = entry.value().map(nixpkgs::strip_parens) {
+                let open = config.l_curly_token()?.text_range().end();
+                return Some(TextEdit {
+                    range: TextRange::empty(open),
+                    new_text: " allowUnfree = true;".to_owned(),
+                });
+            }
+            return None;
+        }
+    }
+    match args.entries().last() {
+        Some(last) => {
+            let end = last.syntax().text_range().end();
+            let whole = &text[args.syntax().text_range()];
+            let new_text = if whole.contains('\n') {
+                let line_start = text[..usize::from(last.syntax().text_range().start())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let indent: String = text[line_start..]
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                format!("\n{indent}config.allowUnfree = true;")
+            } else {
+                " config.allowUnfree = true;".to_owned()
+            };
+            Some(TextEdit {
+                range: TextRange::empty(end),
+                new_text,
+            })
+        }
+        None => Some(TextEdit {
+            range: args.syntax().text_range(),
+            new_text: "{ config.allowUnfree = true; }".to_owned(),
+        }),
+    }
+}

@@ -1,0 +1,463 @@
+//! The `unfree-package` diagnostic on flake-shaped fixtures, with a small fixture license and
+//! package table (never the bundled fallback list): every instance kind, each quick fix
+//! (applied, then re-analysed), and the look-alikes that must stay silent.
+
+use std::sync::Arc;
+
+use expect_test::{Expect, expect};
+use ide::{Analysis, AnalysisHost, Change, Packages};
+use nixpkgs::{IndexSource, LicenseTable, index_from_table};
+use test_fixture::{Fixture, apply_edits, render_range};
+
+const LICENSES: &str = r#"{ lib }: lib.mapAttrs mkLicense {
+  mit = { spdxId = "MIT"; };
+  gpl3Plus = { spdxId = "GPL-3.0-or-later"; };
+  unfree = { fullName = "Unfree"; free = false; };
+  unfreeRedistributable = { fullName = "Unfree redistributable"; free = false; redistributable = true; };
+  unfreeRedistributableFirmware = { fullName = "Unfree redistributable firmware"; redistributable = true; };
+}"#;
+
+const PACKAGES: &str = "
+hello gpl3Plus pkgs/by-name/he/hello/package.nix hello
+spotify unfree pkgs/by-name/sp/spotify/package.nix spotify
+vscode unfree pkgs/applications/editors/vscode/vscode.nix vscode
+steam unfreeRedistributable pkgs/by-name/st/steam/package.nix steam
+linux-firmware unfreeRedistributableFirmware pkgs/by-name/li/linux-firmware/package.nix linux-firmware
+zoom-us unfree pkgs/by-name/zo/zoom-us/package.nix zoom
+";
+
+fn packages() -> Arc<Packages> {
+    let licenses = LicenseTable::from_licenses_nix(LICENSES);
+    Arc::new(Packages::only(index_from_table(
+        "fixture",
+        licenses,
+        PACKAGES,
+        IndexSource::Given,
+    )))
+}
+
+fn host(fixture: &Fixture) -> AnalysisHost {
+    let mut change: Change = fixture.to_change();
+    change.packages = Some(packages());
+    let mut host = AnalysisHost::new();
+    host.apply_change(change);
+    host
+}
+
+fn render(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    for file_id in analysis.files() {
+        for d in analysis.diagnostics(file_id) {
+            if d.code.as_str() != "unfree-package" {
+                continue;
+            }
+            out.push_str(&format!(
+                "{} {}\n",
+                render_range(analysis, d.location.file_id, d.location.range),
+                d.message
+            ));
+            for r in &d.related {
+                out.push_str(&format!(
+                    "    related {}: {}\n",
+                    render_range(analysis, r.location.file_id, r.location.range),
+                    r.message
+                ));
+            }
+            for fix in &d.fixes {
+                out.push_str(&format!("    fix: {}\n", fix.label));
+            }
+        }
+    }
+    out
+}
+
+fn check(fixture: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture);
+    expect.assert_eq(&render(&host(&fixture).analysis()));
+}
+
+/// Applies fix number `index` of the first diagnostic, re-analyses, and shows the edited files
+/// and what remains.
+fn check_fix(fixture: &str, index: usize, expect: Expect) {
+    let mut fixture = Fixture::parse(fixture);
+    let analysis = host(&fixture).analysis();
+    let diag = analysis
+        .files()
+        .into_iter()
+        .flat_map(|f| analysis.diagnostics(f))
+        .find(|d| d.code.as_str() == "unfree-package")
+        .expect("a diagnostic");
+    let fix = &diag.fixes[index];
+    let mut out = format!("fix: {}\n", fix.label);
+    for (file_id, edits) in &fix.change.edits {
+        let path = analysis.file_path(*file_id).to_string();
+        let text = apply_edits(&analysis.file_text(*file_id), edits);
+        out.push_str(&format!("--- {path}\n{text}"));
+        for f in &mut fixture.files {
+            if f.path == path {
+                f.text = text.clone();
+            }
+        }
+    }
+    out.push_str(&format!(
+        "--- after\n{}",
+        render(&host(&fixture).analysis())
+    ));
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn legacy_packages_special_arg_case_41() {
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.${system}; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs, pkgs-unstable, ... }:
+{
+  nixpkgs.config.allowUnfree = true;
+  environment.systemPackages = [
+    pkgs.vscode
+    pkgs-unstable.hello
+    pkgs-unstable.vscode
+    pkgs-unstable.linux-firmware
+  ];
+  programs.foo.description = pkgs-unstable.vscode.meta.description;
+  programs.bar.version = pkgs-unstable.vscode.version;
+}
+"#,
+        expect![[r#"
+            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:6:39-6:80: the nixpkgs instance is made here
+                fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
+        "#]],
+    );
+}
+
+#[test]
+fn legacy_packages_fix_is_the_seeds_answer() {
+    check_fix(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.${system}; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs-unstable, ... }: { environment.systemPackages = [ pkgs-unstable.spotify ]; }
+"#,
+        0,
+        expect![[r#"
+            fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
+            --- /flake.nix
+            {
+              outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+                system = "x86_64-linux";
+              in {
+                nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+                  specialArgs = { pkgs-unstable = import nixpkgs-unstable { inherit system; config.allowUnfree = true; }; };
+                  modules = [ ./configuration.nix ];
+                };
+              };
+            }
+            --- after
+        "#]],
+    );
+}
+
+#[test]
+fn import_with_config_case_42_is_clean() {
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+    pkgs-unstable = import nixpkgs-unstable { inherit system; config.allowUnfree = true; };
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit pkgs-unstable nixpkgs-unstable; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ config, lib, pkgs-unstable, nixpkgs-unstable, ... }:
+let
+  pkgs-unstable2 = import nixpkgs-unstable { inherit lib; config = config.nixpkgs.config; };
+in
+{
+  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ "steam" ];
+  environment.systemPackages = [ pkgs-unstable.vscode pkgs-unstable2.steam ];
+}
+"#,
+        expect![""],
+    );
+}
+
+#[test]
+fn import_without_config_and_its_fix() {
+    let fixture = r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+    pkgs-unstable = import nixpkgs-unstable {
+      inherit system;
+    };
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit pkgs-unstable; };
+      modules = [ ./home.nix ];
+    };
+  };
+}
+#- /home.nix
+{ pkgs-unstable, lib, ... }: {
+  home.packages = with pkgs-unstable; [ hello spotify ];
+  programs.zoom.package = lib.mkIf true pkgs-unstable.zoom-us;
+  xdg.configFile.x.text = "${pkgs-unstable.steam}/bin/steam";
+  users.users.a.packages = builtins.attrValues { inherit (pkgs-unstable) vscode; };
+}
+"#;
+    check(
+        fixture,
+        expect![[r#"
+            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:21-6:6: the nixpkgs instance is made here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:21-6:6: the nixpkgs instance is made here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:21-6:6: the nixpkgs instance is made here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:21-6:6: the nixpkgs instance is made here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+    check_fix(
+        fixture,
+        0,
+        expect![[r#"
+            fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            --- /flake.nix
+            {
+              outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+                system = "x86_64-linux";
+                pkgs-unstable = import nixpkgs-unstable {
+                  inherit system;
+                  config.allowUnfree = true;
+                };
+              in {
+                nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+                  specialArgs = { inherit pkgs-unstable; };
+                  modules = [ ./home.nix ];
+                };
+              };
+            }
+            --- after
+        "#]],
+    );
+}
+
+#[test]
+fn predicate_list_and_its_fix() {
+    let fixture = r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: let
+    pkgs = import nixpkgs {
+      system = "x86_64-linux";
+      config.allowUnfreePredicate = pkg: builtins.elem (nixpkgs.lib.getName pkg) [ "steam" ];
+    };
+  in {
+    packages.x86_64-linux.default = pkgs.buildEnv { name = "env"; paths = [ pkgs.steam pkgs.zoom-us ]; };
+  };
+}
+"#;
+    check(
+        fixture,
+        expect![[r#"
+            /flake.nix:8:88-8:100 `zoom-us` has license ‘unfree’ and would be refused: the nixpkgs instance imported in /flake.nix, whose config allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:3:12-6:6: the nixpkgs instance is made here
+                fix: Add "zoom" to the allowUnfreePredicate list
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+    check_fix(
+        fixture,
+        0,
+        expect![[r#"
+            fix: Add "zoom" to the allowUnfreePredicate list
+            --- /flake.nix
+            {
+              outputs = { nixpkgs, ... }: let
+                pkgs = import nixpkgs {
+                  system = "x86_64-linux";
+                  config.allowUnfreePredicate = pkg: builtins.elem (nixpkgs.lib.getName pkg) [ "steam" "zoom" ];
+                };
+              in {
+                packages.x86_64-linux.default = pkgs.buildEnv { name = "env"; paths = [ pkgs.steam pkgs.zoom-us ]; };
+              };
+            }
+            --- after
+        "#]],
+    );
+}
+
+#[test]
+fn config_attrset_and_allow_unfree_false_fixes() {
+    check_fix(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: let
+    pkgs = import nixpkgs { system = "x86_64-linux"; config = { allowBroken = true; }; };
+  in { packages.x86_64-linux.default = pkgs.symlinkJoin { name = "x"; paths = [ pkgs.spotify ]; }; };
+}
+"#,
+        0,
+        expect![[r#"
+            fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            --- /flake.nix
+            {
+              outputs = { nixpkgs, ... }: let
+                pkgs = import nixpkgs { system = "x86_64-linux"; config = { allowUnfree = true; allowBroken = true; }; };
+              in { packages.x86_64-linux.default = pkgs.symlinkJoin { name = "x"; paths = [ pkgs.spotify ]; }; };
+            }
+            --- after
+        "#]],
+    );
+    check_fix(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: let
+    pkgs = import nixpkgs { system = "x86_64-linux"; config.allowUnfree = false; };
+  in { packages.x86_64-linux.default = pkgs.symlinkJoin { name = "x"; paths = [ pkgs.spotify ]; }; };
+}
+"#,
+        0,
+        expect![[r#"
+            fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            --- /flake.nix
+            {
+              outputs = { nixpkgs, ... }: let
+                pkgs = import nixpkgs { system = "x86_64-linux"; config.allowUnfree = true; };
+              in { packages.x86_64-linux.default = pkgs.symlinkJoin { name = "x"; paths = [ pkgs.spotify ]; }; };
+            }
+            --- after
+        "#]],
+    );
+}
+
+#[test]
+fn unknown_configs_stay_silent() {
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, nixpkgs-unstable, ... }@inputs: let
+    system = "x86_64-linux";
+    cfg = import ./nixpkgs-config.nix;
+    a = import nixpkgs { inherit system; config = cfg; };
+    b = import nixpkgs { inherit system; config.allowUnfreePredicate = pkg: true; };
+    c = import nixpkgs { inherit system; config.allowUnfree = builtins.pathExists ./x; };
+    d = import nixpkgs ({ inherit system; } // extra);
+    e = import ./my-packages.nix { inherit system; };
+  in {
+    packages.${system}.default = [ a.spotify b.spotify c.spotify d.spotify e.spotify ];
+  };
+}
+"#,
+        expect![""],
+    );
+}
+
+#[test]
+fn special_args_defined_differently_elsewhere_stay_silent() {
+    // Two configurations give `pkgs-unstable` different instances: only the module graph can
+    // tell which one a module sees, so the analysis stays silent.
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, nixpkgs-unstable, ... }: {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem {
+      specialArgs.pkgs-unstable = nixpkgs-unstable.legacyPackages.x86_64-linux;
+      modules = [ ./configuration.nix ];
+    };
+    nixosConfigurations.b = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = import nixpkgs-unstable { system = "x86_64-linux"; config.allowUnfree = true; }; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs-unstable, ... }: { environment.systemPackages = [ pkgs-unstable.spotify ]; }
+"#,
+        expect![""],
+    );
+}
+
+#[test]
+fn home_manager_contexts_need_the_module_graph_cases_43_44() {
+    // With useGlobalPkgs = true (case 44) the HM `pkgs` is the NixOS one: no diagnostic.
+    // Case 43 (useGlobalPkgs = false) is an error the analysis cannot see without the module
+    // graph; it stays silent rather than guess.
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, home-manager, ... }: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      modules = [ ./configuration.nix home-manager.nixosModules.home-manager ];
+    };
+  };
+}
+#- /configuration.nix
+{
+  nixpkgs.config.allowUnfree = true;
+  home-manager.useGlobalPkgs = true;
+  home-manager.users.alice = ./home.nix;
+}
+#- /home.nix
+{ pkgs, ... }: { home.packages = [ pkgs.hello pkgs.vscode ]; }
+"#,
+        expect![""],
+    );
+}
+
+#[test]
+fn free_by_the_licenses_file() {
+    // `unfreeRedistributableFirmware` is free because the licenses file says so; a package the
+    // table does not know is never flagged.
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: let
+    pkgs = nixpkgs.legacyPackages.x86_64-linux;
+  in { packages.x86_64-linux.default = [ pkgs.linux-firmware pkgs.not-in-the-table pkgs.hello ]; };
+}
+"#,
+        expect![""],
+    );
+}
