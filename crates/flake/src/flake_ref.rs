@@ -240,7 +240,7 @@ impl FlakeRef {
         for (key, value) in &self.attrs {
             if let Some(other_value) = other.attrs.get(key)
                 && !IDENTIFYING.contains(&key.as_str())
-                && value != other_value
+                && normalise_flag(value) != normalise_flag(other_value)
             {
                 return false;
             }
@@ -358,6 +358,15 @@ impl fmt::Display for FlakeRef {
             sep = '&';
         }
         Ok(())
+    }
+}
+
+/// `1`/`0` as written in URLs and `true`/`false` as written in lock files mean the same.
+fn normalise_flag(value: &str) -> &str {
+    match value {
+        "1" => "true",
+        "0" => "false",
+        other => other,
     }
 }
 

@@ -4,6 +4,8 @@
 //! `flake.nix`, [`Lock`] reads a `flake.lock`, [`InputResolver`] answers "which input is this
 //! expression?", and [`store_path`] computes where Nix keeps a locked input.
 
+mod checks;
+mod edits;
 mod flake_ref;
 mod literal;
 mod lock;
@@ -14,6 +16,9 @@ mod store_path;
 #[cfg(test)]
 mod tests;
 
+pub use crate::checks::{
+    FlakeContext, LockState, check_flake, undeclared_input_uses, unused_inputs,
+};
 pub use crate::flake_ref::{FlakeRef, RefError, RefKind};
 pub use crate::literal::Spanned;
 pub use crate::lock::{Lock, LockEdge, LockError, LockNode, ResolveError, flake_ref_from_json};

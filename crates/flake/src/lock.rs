@@ -320,3 +320,95 @@ fn json_error_range(text: &str, line: usize, column: usize) -> TextRange {
         .map_or(offset, |c| offset + c.len_utf8());
     TextRange::new(TextSize::from(offset as u32), TextSize::from(end as u32))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const LOCK: &str = r#"{
+  "nodes": {
+    "hm": {
+      "inputs": { "nixpkgs": ["nixpkgs"] },
+      "locked": { "lastModified": 1727348695, "narHash": "sha256-J+PeFKSDV+pHL7ukkfpVzCOO7mBSrrpJ3svwBFABbhI=", "owner": "nix-community", "repo": "home-manager", "rev": "1925c603f17fc89f4c8f6bf6f631a802ad85d784", "type": "github" },
+      "original": { "owner": "nix-community", "repo": "home-manager", "type": "github" }
+    },
+    "nixpkgs": {
+      "locked": { "lastModified": 1700000000, "narHash": "sha256-OnpEWzNxF/AU4KlqBXM2s5PWvfI5/BS6xQrPvkF5tO8=", "owner": "NixOS", "repo": "nixpkgs", "rev": "7f8d4b088e2df7fdb6b513bc2d6941f1d422a013", "type": "github" },
+      "original": { "id": "nixpkgs", "type": "indirect" }
+    },
+    "src": {
+      "flake": false,
+      "locked": { "narHash": "sha256-i3Rc/ENnz62BcrSloeVmAyPicEh4WsrEEYR+INs9TYw=", "type": "tarball", "url": "https://example.org/x.tar.gz" },
+      "original": { "type": "tarball", "url": "https://example.org/x.tar.gz" }
+    },
+    "root": { "inputs": { "hm": "hm", "nixpkgs": "nixpkgs", "np": ["hm", "nixpkgs"], "src": "src", "me": [] } }
+  },
+  "root": "root",
+  "version": 7
+}"#;
+
+    #[test]
+    fn resolves_follows() {
+        let lock = Lock::parse(LOCK).unwrap();
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(lock.resolve(&path(&["hm", "nixpkgs"])), Ok("nixpkgs"));
+        assert_eq!(lock.resolve(&path(&["np"])), Ok("nixpkgs"));
+        assert_eq!(lock.resolve(&path(&["me"])), Ok("root"));
+        assert_eq!(
+            lock.resolve(&path(&["hm", "nope"])),
+            Err(ResolveError::Missing)
+        );
+        let src = &lock.nodes["src"];
+        assert!(!src.is_flake);
+        assert_eq!(
+            src.store_path("/nix/store").as_deref(),
+            Some("/nix/store/5kpc3nfysy4f19ijzdjw4rcncr64cji3-source")
+        );
+        assert_eq!(lock.nodes["hm"].last_modified(), Some(1727348695));
+        assert_eq!(
+            lock.nodes["nixpkgs"]
+                .original
+                .as_ref()
+                .map(|o| o.to_string())
+                .as_deref(),
+            Some("flake:nixpkgs")
+        );
+        let key = lock.node_key_range("hm").unwrap();
+        assert_eq!(&LOCK[key], "\"hm\"");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = Lock::parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_locks(cut in 0usize..LOCK.len(), insert in "[\\[\\]{}\",:a-z0-9 ]{0,8}") {
+            let mut text = LOCK.to_owned();
+            let mut cut = cut;
+            while !text.is_char_boundary(cut) { cut -= 1; }
+            text.insert_str(cut, &insert);
+            let _ = Lock::parse(&text);
+            text.truncate(cut);
+            let _ = Lock::parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_random_graphs(edges in proptest::collection::vec(("[a-c]", "[a-c]|root", any::<bool>()), 0..8)) {
+            let mut nodes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (from, to, follows) in &edges {
+                let target = if *follows { format!("[\"{to}\"]") } else { format!("\"{to}\"") };
+                nodes.entry(from.clone()).or_default().push(format!("\"{to}\": {target}"));
+            }
+            let body: Vec<String> = nodes.iter().map(|(id, inputs)| format!("\"{id}\": {{ \"inputs\": {{ {} }} }}", inputs.join(", "))).collect();
+            let text = format!("{{ \"version\": 7, \"root\": \"a\", \"nodes\": {{ {} }} }}", body.join(", "));
+            let _ = Lock::parse(&text);
+        }
+    }
+}

@@ -69,11 +69,6 @@ pub fn node_keys(text: &str) -> NodeKeys {
                 expect_key = false;
             }
             b',' => expect_key = stack.last() == Some(&true),
-            b':' => {
-                if stack.len() == 1 {
-                    // The value of a top-level key follows; nothing to do.
-                }
-            }
             _ => {}
         }
         i += 1;

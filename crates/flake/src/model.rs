@@ -269,6 +269,29 @@ impl FlakeModel {
         self.resolver().resolve(expr)
     }
 
+    /// Every `follows` in `inputs`, at any depth, with the path of input names that owns it
+    /// (`["hm", "nixpkgs"]` for `inputs.hm.inputs.nixpkgs.follows`).
+    pub fn all_follows(&self) -> Vec<(Vec<&str>, &Follows)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(Vec<&str>, &InputSpec)> = self
+            .inputs
+            .iter()
+            .map(|i| (vec![i.name.as_str()], &i.spec))
+            .collect();
+        stack.reverse();
+        while let Some((owner, spec)) = stack.pop() {
+            if let Some(follows) = &spec.follows {
+                out.push((owner.clone(), follows));
+            }
+            for nested in spec.inputs.iter().rev() {
+                let mut path = owner.clone();
+                path.push(nested.name.as_str());
+                stack.push((path, &nested.spec));
+            }
+        }
+        out
+    }
+
     /// The input a name range (declaration or `outputs` formal) belongs to.
     pub fn input_at(&self, offset: syntax::TextSize) -> Option<&Input> {
         self.inputs

@@ -1,0 +1,497 @@
+//! Snapshot tests of every flake diagnostic, with look-alikes that must stay silent.
+
+use base::{FileId, TextRange};
+use expect_test::{Expect, expect};
+
+use super::{FlakeContext, LockState, check_flake};
+use crate::{FlakeModel, Lock};
+
+const NIX: FileId = FileId(0);
+const LOCK: FileId = FileId(1);
+
+/// Splits `flake.nix` text from an optional `#- /flake.lock` part.
+fn split(fixture: &str) -> (String, Option<String>) {
+    match fixture.split_once("#- /flake.lock\n") {
+        Some((nix, lock)) => (nix.to_owned(), Some(lock.to_owned())),
+        None => (fixture.to_owned(), None),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{line}:{col}")
+}
+
+fn apply(text: &str, edits: &[base::TextEdit]) -> String {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+    let mut out = text.to_owned();
+    for edit in edits {
+        out.replace_range(
+            usize::from(edit.range.start())..usize::from(edit.range.end()),
+            &edit.new_text,
+        );
+    }
+    out
+}
+
+/// Renders diagnostics and applied fixes, leaving out the `no-lock-file` note (tested alone).
+pub(crate) fn render(fixture: &str) -> String {
+    render_all(fixture)
+        .lines()
+        .filter(|l| !l.contains(" no-lock-file: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn render_all(fixture: &str) -> String {
+    let (nix, lock_text) = split(fixture);
+    let model = FlakeModel::from_text(&nix);
+    let parsed = lock_text.as_deref().map(Lock::parse);
+    let lock = match &parsed {
+        None => LockState::Missing,
+        Some(Ok(lock)) => LockState::Loaded(lock),
+        Some(Err(e)) => LockState::Malformed(e),
+    };
+    let cx = FlakeContext {
+        model: &model,
+        nix_text: &nix,
+        nix_file: NIX,
+        lock_file: lock_text.as_ref().map(|_| LOCK),
+        lock,
+        used_elsewhere: &[],
+    };
+    let mut out = String::new();
+    for d in check_flake(&cx) {
+        let (file, text) = if d.location.file_id == NIX {
+            ("flake.nix", nix.as_str())
+        } else {
+            ("flake.lock", lock_text.as_deref().unwrap_or(""))
+        };
+        let range: TextRange = d.location.range;
+        out.push_str(&format!(
+            "{file}:{} {:?} {} {}{}: {}\n",
+            line_col(text, usize::from(range.start())),
+            &text[range],
+            d.severity.as_str(),
+            d.code.as_str(),
+            if d.unnecessary { " (unnecessary)" } else { "" },
+            d.message
+        ));
+        for related in &d.related {
+            out.push_str(&format!(
+                "  related {} {:?}: {}\n",
+                line_col(text, usize::from(related.location.range.start())),
+                &text[related.location.range],
+                related.message
+            ));
+        }
+        for fix in &d.fixes {
+            out.push_str(&format!("  fix {:?}:\n", fix.label));
+            for edits in fix.change.edits.values() {
+                for line in apply(&nix, edits).lines() {
+                    out.push_str(&format!("    |{line}\n"));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check(fixture: &str, expect: Expect) {
+    expect.assert_eq(&render(fixture));
+}
+
+/// A v7 lock whose root has the given `name → node` inputs and github nodes `o/<node>`.
+fn lock(root_inputs: &str, nodes: &str) -> String {
+    format!(
+        r#"{{
+  "nodes": {{
+{nodes}
+    "root": {{ "inputs": {{ {root_inputs} }} }}
+  }},
+  "root": "root",
+  "version": 7
+}}"#
+    )
+}
+
+fn github_node(id: &str, repo: &str, inputs: &str) -> String {
+    format!(
+        r#"    "{id}": {{
+      "inputs": {{ {inputs} }},
+      "locked": {{ "lastModified": 1727348695, "narHash": "sha256-J+PeFKSDV+pHL7ukkfpVzCOO7mBSrrpJ3svwBFABbhI=", "owner": "o", "repo": "{repo}", "rev": "1925c603f17fc89f4c8f6bf6f631a802ad85d784", "type": "github" }},
+      "original": {{ "owner": "o", "repo": "{repo}", "type": "github" }}
+    }},
+"#
+    )
+}
+
+#[test]
+fn clean_flake_is_silent() {
+    let nix = r#"{
+  description = "ok";
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
+  nixConfig.extra-substituters = [ "https://cache.example.org" ];
+  outputs = { self, nixpkgs, hm, ... }: { x = hm.lib; y = nixpkgs.lib; z = self.outPath; };
+}
+"#;
+    let lock = lock(
+        r#""nixpkgs": "nixpkgs", "hm": "hm""#,
+        &(github_node("nixpkgs", "nixpkgs", "")
+            + &github_node("hm", "hm", r#""nixpkgs": ["nixpkgs"]"#)),
+    );
+    check(&format!("{nix}#- /flake.lock\n{lock}"), expect![[r#""#]]);
+}
+
+#[test]
+fn undeclared_input() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  outputs = { self, nixpkgs, ... }@inputs: {
+    a = inputs.home-manager.nixosModules.default;
+    b = self.inputs.sops-nix;
+    c = inputs.maybe or null;
+    d = inputs ? other;
+    e = inputs.self;
+    f = nixpkgs;
+  };
+}
+"#,
+        expect![[r#"
+            flake.nix:4:16 "home-manager" error undeclared-input: This flake has no input `home-manager`; declare it in `inputs`.
+              fix "Declare input `home-manager`":
+                |{
+                |  inputs.nixpkgs.url = "github:o/nixpkgs";
+                |  inputs.home-manager.url = "github:nix-community/home-manager";
+                |  outputs = { self, nixpkgs, ... }@inputs: {
+                |    a = inputs.home-manager.nixosModules.default;
+                |    b = self.inputs.sops-nix;
+                |    c = inputs.maybe or null;
+                |    d = inputs ? other;
+                |    e = inputs.self;
+                |    f = nixpkgs;
+                |  };
+                |}
+            flake.nix:5:21 "sops-nix" error undeclared-input: This flake has no input `sops-nix`; declare it in `inputs`.
+              fix "Declare input `sops-nix`":
+                |{
+                |  inputs.nixpkgs.url = "github:o/nixpkgs";
+                |  inputs.sops-nix.url = "github:Mic92/sops-nix";
+                |  outputs = { self, nixpkgs, ... }@inputs: {
+                |    a = inputs.home-manager.nixosModules.default;
+                |    b = self.inputs.sops-nix;
+                |    c = inputs.maybe or null;
+                |    d = inputs ? other;
+                |    e = inputs.self;
+                |    f = nixpkgs;
+                |  };
+                |}
+        "#]],
+    );
+}
+
+#[test]
+fn undeclared_formal_is_a_registry_input() {
+    check(
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:o/nixpkgs";
+  };
+  outputs = { self, nixpkgs, flake-utils, extra ? null }: flake-utils.lib.x nixpkgs;
+}
+"#,
+        expect![[r#"
+            flake.nix:5:30 "flake-utils" warning undeclared-input: `flake-utils` is not declared in `inputs`, so Nix looks it up in the flake registry (`flake:flake-utils`); declare it with a URL to pin where it comes from.
+              fix "Declare input `flake-utils`":
+                |{
+                |  inputs = {
+                |    nixpkgs.url = "github:o/nixpkgs";
+                |    flake-utils.url = "github:numtide/flake-utils";
+                |  };
+                |  outputs = { self, nixpkgs, flake-utils, extra ? null }: flake-utils.lib.x nixpkgs;
+                |}
+        "#]],
+    );
+}
+
+#[test]
+fn unused_input() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.unused.url = "github:o/unused";
+  inputs.systems.url = "github:nix-systems/default";
+  inputs.utils = {
+    url = "github:numtide/flake-utils";
+    inputs.systems.follows = "systems";
+  };
+  outputs = { self, nixpkgs, utils, unused, ... }: { x = utils.lib; y = nixpkgs; };
+}
+"#,
+        expect![[r#"
+            flake.nix:3:10 "unused" warning unused-input (unnecessary): Input `unused` is never used: `outputs` does not reference it and no `follows` points to it.
+              fix "Remove input `unused`":
+                |{
+                |  inputs.nixpkgs.url = "github:o/nixpkgs";
+                |  inputs.systems.url = "github:nix-systems/default";
+                |  inputs.utils = {
+                |    url = "github:numtide/flake-utils";
+                |    inputs.systems.follows = "systems";
+                |  };
+                |  outputs = { self, nixpkgs, utils, ... }: { x = utils.lib; y = nixpkgs; };
+                |}
+        "#]],
+    );
+}
+
+#[test]
+fn unused_input_nested_style() {
+    check(
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:o/nixpkgs";
+    old = { url = "github:o/old"; flake = false; };
+  };
+  outputs = { nixpkgs, self, old }: { y = nixpkgs; };
+}
+"#,
+        expect![[r#"
+            flake.nix:4:5 "old" warning unused-input (unnecessary): Input `old` is never used: `outputs` does not reference it and no `follows` points to it.
+              fix "Remove input `old`":
+                |{
+                |  inputs = {
+                |    nixpkgs.url = "github:o/nixpkgs";
+                |  };
+                |  outputs = { nixpkgs, self }: { y = nixpkgs; };
+                |}
+        "#]],
+    );
+}
+
+#[test]
+fn unused_input_look_alikes() {
+    // The whole set escapes into specialArgs: any input may be used by a module.
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  outputs = { self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.x = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; }; modules = [ ]; };
+  };
+}
+"#,
+        expect![""],
+    );
+    // `self` passed on may reach `self.inputs`.
+    check(
+        r#"{
+  inputs.hm.url = "github:o/hm";
+  outputs = { self, ... }: { lib = import ./lib.nix self; };
+}
+"#,
+        expect![""],
+    );
+    // Used only through an alias, `inherit (inputs)`, and `self.inputs`.
+    check(
+        r#"{
+  inputs.a.url = "github:o/a";
+  inputs.b.url = "github:o/b";
+  inputs.c.url = "github:o/c";
+  outputs = { self, ... }@inputs: let inherit (inputs) a; bb = inputs.b; in { x = a; y = bb; z = self.inputs.c; };
+}
+"#,
+        expect![""],
+    );
+    // `outputs` is not a function literal we can read.
+    check(
+        r#"{
+  inputs.a.url = "github:o/a";
+  outputs = inputs: import ./outputs.nix inputs;
+}
+"#,
+        expect![""],
+    );
+}
+
+#[test]
+fn unknown_follows() {
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  inputs.hm.inputs.nixpkgs.follows = "nixpgks";
+  inputs.x.follows = "missing/nixpkgs";
+  inputs.y.follows = "z";
+  inputs.z.follows = "y";
+  inputs.gone.follows = "";
+  inputs.ok.follows = "hm/nixpkgs";
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#,
+        expect![[r#"
+            flake.nix:4:38 "\"nixpgks\"" error unknown-follows: `follows = "nixpgks"` names `nixpgks`, which is not an input of this flake.
+            flake.nix:5:22 "\"missing/nixpkgs\"" error unknown-follows: `follows = "missing/nixpkgs"` names `missing`, which is not an input of this flake.
+            flake.nix:6:22 "\"z\"" error unknown-follows: Input `y` follows itself through a circle of `follows`.
+            flake.nix:7:22 "\"y\"" error unknown-follows: Input `z` follows itself through a circle of `follows`.
+        "#]],
+    );
+}
+
+#[test]
+fn unknown_follows_with_lock() {
+    let nix = r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
+  inputs.hm.inputs.flake-utils.follows = "nixpkgs";
+  inputs.deep.follows = "hm/nope";
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#;
+    let lock = lock(
+        r#""nixpkgs": "nixpkgs", "hm": "hm""#,
+        &(github_node("nixpkgs", "nixpkgs", "")
+            + &github_node("hm", "hm", r#""nixpkgs": ["nixpkgs"]"#)),
+    );
+    check(
+        &format!("{nix}#- /flake.lock\n{lock}"),
+        expect![[r#"
+        flake.nix:5:42 "\"nixpkgs\"" warning unknown-follows: According to flake.lock, input `hm` has no input `flake-utils`, so this override does nothing.
+        flake.nix:6:10 "deep" warning stale-lock: flake.lock is out of date: input `deep` is not in it; run `nix flake lock` to update flake.lock.
+        flake.nix:6:25 "\"hm/nope\"" warning unknown-follows: `follows = "hm/nope"`: according to flake.lock, that input does not exist.
+    "#]],
+    );
+}
+
+#[test]
+fn duplicate_and_structure() {
+    check(
+        r#"{
+  description = "x";
+  inputs.a.url = "github:o/a";
+  inputs = { a.url = "github:o/b"; };
+  outputs = { self, a }: { };
+  packages = { };
+}
+"#,
+        expect![[r#"
+            flake.nix:3:10 "a" warning unused-input (unnecessary): Input `a` is never used: `outputs` does not reference it and no `follows` points to it.
+              fix "Remove input `a`":
+                |{
+                |  description = "x";
+                |  inputs = { a.url = "github:o/b"; };
+                |  outputs = { self }: { };
+                |  packages = { };
+                |}
+            flake.nix:4:16 "url" error duplicate-input: `inputs.a.url` is defined twice; Nix rejects the file.
+              related 3:12 "url": first defined here
+            flake.nix:6:3 "packages" error flake-structure: `packages` is not a flake attribute; `flake.nix` may only define `description`, `inputs`, `outputs` and `nixConfig`.
+        "#]],
+    );
+    check(
+        r#"{ description = "no outputs"; }"#,
+        expect![[r#"
+        flake.nix:1:1 "{" error flake-structure: This flake has no `outputs`; add `outputs = { self, ... }: { };`.
+    "#]],
+    );
+    check(
+        r#"{
+  inputs.a.url = "github:o/a";
+  inputs.b.url = "github:o/b";
+  outputs = { a }: { x = a; };
+}
+"#,
+        expect![[r#"
+            flake.nix:3:10 "b" warning unused-input (unnecessary): Input `b` is never used: `outputs` does not reference it and no `follows` points to it.
+              fix "Remove input `b`":
+                |{
+                |  inputs.a.url = "github:o/a";
+                |  outputs = { a }: { x = a; };
+                |}
+            flake.nix:4:13 "{ a }" error flake-structure: Nix calls `outputs` with `self`, `b`, which this pattern does not accept; add them or `...`.
+              related 3:10 "b": input `b` is declared here
+        "#]],
+    );
+}
+
+#[test]
+fn stale_lock() {
+    let nix = r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs/nixos-unstable";
+  inputs.hm.url = "github:o/hm";
+  inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
+  inputs.new.url = "github:o/new";
+  inputs.src = { type = "github"; owner = "o"; repo = "src"; };
+  inputs.assets = { url = "github:o/assets"; flake = false; };
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#;
+    let lock = lock(
+        r#""nixpkgs": "nixpkgs", "hm": "hm", "src": "src", "assets": "assets", "dropped": "dropped""#,
+        &(github_node("nixpkgs", "nixpkgs", "")
+            + &github_node("hm", "hm", r#""nixpkgs": "nixpkgs""#)
+            + &github_node("src", "src", "")
+            + &github_node("assets", "assets", "")
+            + &github_node("dropped", "dropped", "")),
+    );
+    check(
+        &format!("{nix}#- /flake.lock\n{lock}"),
+        expect![[r#"
+        flake.nix:2:10 "nixpkgs" warning stale-lock: flake.lock is out of date: input `nixpkgs` is locked from `github:o/nixpkgs`, but flake.nix now says `github:o/nixpkgs/nixos-unstable`; run `nix flake lock` to update flake.lock.
+        flake.nix:3:10 "hm" warning stale-lock: flake.lock is out of date: flake.nix makes input `hm/nixpkgs` follow `nixpkgs`, but the lock has a separate copy; run `nix flake lock` to update flake.lock.
+        flake.nix:5:10 "new" warning stale-lock: flake.lock is out of date: input `new` is not in it; run `nix flake lock` to update flake.lock.
+        flake.nix:7:10 "assets" warning stale-lock: flake.lock is out of date: input `assets` changed `flake = false`; run `nix flake lock` to update flake.lock.
+        flake.lock:23:5 "\"dropped\"" warning stale-lock: flake.lock still has input `dropped`, which flake.nix no longer declares; run `nix flake lock` to update flake.lock.
+    "#]],
+    );
+}
+
+#[test]
+fn no_lock_file() {
+    let check = |fixture: &str, expect: Expect| expect.assert_eq(&render_all(fixture));
+    check(
+        r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  outputs = { nixpkgs, ... }: { x = nixpkgs; };
+}
+"#,
+        expect![[r#"
+            flake.nix:2:3 "inputs" info no-lock-file: This flake has no flake.lock yet; Nix writes one on the first `nix build` or `nix flake lock`. Lock data (revisions, store paths) is unavailable until then.
+        "#]],
+    );
+    // A flake without inputs needs no lock.
+    check("{ outputs = { self }: { }; }", expect![[r#""#]]);
+}
+
+#[test]
+fn malformed_locks() {
+    let nix = "{ inputs.a.url = \"github:o/a\"; outputs = { self, a }: { x = a; }; }\n";
+    let cases = [
+        "not json",
+        "[1, 2]",
+        r#"{ "version": 7, "root": "root", "nodes": { "root": { "inputs": { "a": "ghost" } } } }"#,
+        r#"{ "version": 7, "root": "root", "nodes": { "root": { "inputs": { "a": ["b"], "b": ["a"] } } } }"#,
+        r#"{ "version": 4, "root": "root", "nodes": { } }"#,
+        r#"{ "version": 7, "root": "root", "nodes": { "root": { "inputs": { "a": 3 } } } }"#,
+        r#"{ "version": 7, "root": "top", "nodes": { } }"#,
+    ];
+    let out: String = cases
+        .iter()
+        .map(|lock| render(&format!("{nix}#- /flake.lock\n{lock}")))
+        .collect();
+    expect![[r#"
+        flake.lock:1:2 "o" error malformed-lock: `flake.lock` is not valid JSON: expected ident at line 1 column 2. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:1 "" error malformed-lock: `flake.lock` must hold a JSON object. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:44 "\"root\"" error malformed-lock: Input `a` of node `root` points to `ghost`, which is not a node. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:44 "\"root\"" error malformed-lock: Input `a` of node `root` follows `b`, which goes round in a circle of `follows`. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:1 "" error malformed-lock: `flake.lock` version 4 is not supported (versions 5 to 7 are); run `nix flake lock` with a current Nix. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:44 "\"root\"" error malformed-lock: Node `root`: input `a` must be a node id or a list of input names. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.lock:1:1 "" error malformed-lock: The root node `top` is not in `nodes`. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+    "#]].assert_eq(&out);
+}
