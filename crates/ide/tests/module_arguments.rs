@@ -71,3 +71,285 @@ fn moduleargs_in_config_ok_and_missing_used() {
         "#]],
     );
 }
+
+fn hm_flake(extra_os_module: &str) -> String {
+    flake(
+        "{ self, nixpkgs, home-manager, ... }@inputs: let
+    pkgs-unstable = import inputs.nixpkgs-unstable { system = \"x86_64-linux\"; };
+  in {
+    nixosConfigurations.kahless = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs pkgs-unstable; };
+      modules = [ home-manager.nixosModules.home-manager ./configuration.nix ];
+    };
+  }",
+    ) + "#- /configuration.nix\n"
+        + extra_os_module
+}
+
+#[test]
+fn nested_specialargs_not_inherited() {
+    // Case 15: outer specialArgs do not reach home-manager users.
+    let fixture = hm_flake(
+        "{ pkgs-unstable, ... }: {
+  environment.systemPackages = [ pkgs-unstable.hello ];
+  home-manager.extraSpecialArgs = { inherit inputs; };
+  home-manager.users.roni = import ./home.nix;
+}
+",
+    ) + "#- /home.nix\n{ pkgs, pkgs-unstable, ... }: { home.packages = [ pkgs.hello pkgs-unstable.hello ]; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /home.nix:1:9-1:22 error[missing-module-argument] `pkgs-unstable` is not provided in `nixosConfigurations.kahless → home-manager.users.roni`: it is passed by `nixosConfigurations.kahless`'s specialArgs (flake.nix:8) but not by home-manager.extraSpecialArgs (configuration.nix:3). Pass it through home-manager.extraSpecialArgs
+            related /flake.nix:8:38-8:51: `pkgs-unstable` is passed to `nixosConfigurations.kahless` here
+            related /configuration.nix:3:35-3:54: home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni` is set here
+            fix: Add `inherit pkgs-unstable;` to home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni`
+    "#]],
+    );
+}
+
+#[test]
+fn nested_extraspecialargs_ok() {
+    // Case 16: forwarded through extraSpecialArgs; usable even in imports.
+    let fixture = hm_flake(
+        "{ inputs, pkgs-unstable, ... }: {
+  home-manager.extraSpecialArgs = { inherit inputs pkgs-unstable; };
+  home-manager.users.roni = import ./home.nix;
+}
+",
+    ) + "#- /home.nix\n{ pkgs, pkgs-unstable, inputs, lib, ... }: {\n  imports = lib.optional (inputs ? x) ./extra.nix;\n  home.packages = [ pkgs.hello pkgs-unstable.hello ];\n}\n"
+        + "#- /extra.nix\n{ home.packages = [ ]; }\n";
+    check(&fixture, expect![[r#""#]]);
+}
+
+#[test]
+fn nested_pkgs_in_imports_and_osconfig() {
+    // Cases 17 and 18: HM `pkgs` is config-backed; `osConfig`/`nixosConfig` are direct.
+    let fixture = hm_flake(
+        "{
+  home-manager.users.roni = ./home.nix;
+}
+",
+    ) + "#- /home.nix\n{ pkgs, lib, osConfig, nixosConfig, ... }: {\n  imports = lib.optional pkgs.stdenv.isLinux ./linux.nix\n    ++ lib.optional (osConfig.networking.hostName == \"x\") ./linux.nix;\n  home.packages = [ nixosConfig.networking.hostName ];\n}\n"
+        + "#- /linux.nix\n{ }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /home.nix:2:26-2:30 error[module-args-recursion] infinite recursion: `pkgs` is used in `imports`, but in `nixosConfigurations.kahless → home-manager.users.roni` it comes from home-manager's `_module.args` which needs the complete module list. Pass it through home-manager.extraSpecialArgs instead, or import unconditionally and use `lib.mkIf`
+    "#]],
+    );
+}
+
+#[test]
+fn inner_module_captures_outer_arguments() {
+    // Case 34: an inline HM module closes over the outer `pkgs`/`config`/`inputs`.
+    let fixture = hm_flake(
+        "{ inputs, pkgs, config, ... }: {
+  home-manager.sharedModules = [ inputs.hm-extra.homeManagerModules.default ];
+  home-manager.users.alice = { lib, ... }: {
+    imports = lib.optional pkgs.stdenv.isLinux ./home-linux.nix
+      ++ lib.optional (config.networking.hostName == \"nixos\") ./home-linux.nix;
+  };
+}
+",
+    ) + "#- /home-linux.nix\n{ }\n";
+    check(&fixture, expect![[r#""#]]);
+}
+
+#[test]
+fn standalone_home_manager() {
+    // Cases 37, 46, 47: extraSpecialArgs are direct; osConfig exists (null) but recurses in imports.
+    let fixture = flake(
+        "{ self, nixpkgs, home-manager, ... }@inputs: {
+    homeConfigurations.alice = home-manager.lib.homeManagerConfiguration {
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      extraSpecialArgs = { inherit inputs; username = \"alice\"; };
+      modules = [ ./home.nix ./os.nix ];
+    };
+  }",
+    ) + "#- /home.nix\n{ inputs, username, pkgs, osConfig ? null, ... }: {\n  imports = [ inputs.stylix.homeManagerModules.stylix ];\n  home.packages = [ username pkgs.hello ];\n  home.file.x.text = if osConfig == null then \"a\" else \"b\";\n}\n"
+        + "#- /os.nix\n{ lib, osConfig, ... }: {\n  imports = lib.optional (osConfig != null) ./nixos-only.nix;\n}\n"
+        + "#- /nixos-only.nix\n{ }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /os.nix:2:27-2:35 error[module-args-recursion] infinite recursion: `osConfig` is used in `imports`, but in `homeConfigurations.alice` it comes from home-manager's `_module.args` which needs the complete module list. Pass it through extraSpecialArgs instead, or import unconditionally and use `lib.mkIf`
+    "#]],
+    );
+}
+
+fn eval_modules(modules: &str, special_args: &str) -> String {
+    flake(&format!(
+        "{{ self, nixpkgs, ... }}@inputs: {{
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {{
+      specialArgs = {special_args};
+      modules = [ {modules} ];
+    }};
+  }}"
+    ))
+}
+
+#[test]
+fn specialargs_shadow_moduleargs() {
+    // Cases 06 and 45: specialArgs win over `_module.args`; `specialArgs`, `_class`, builtins are safe.
+    let fixture = eval_modules(
+        "{ _module.args.inputs = { }; _module.args.flavor = 1; } ./host.nix",
+        "{ inherit inputs; flavor = 2; }",
+    ) + "#- /host.nix\n{ config, lib, pkgs, inputs, specialArgs, _class, flavor, ... }:\nlet\n  cfg = config.label;\n  mods = builtins.attrNames (builtins.readDir ./modules.d);\nin {\n  imports = map (f: ./modules.d + \"/${f}\") mods\n    ++ [ inputs.foo.module specialArgs.inputs.foo.module ]\n    ++ lib.optional (_class == \"nixos\") ./nixos-only.nix\n    ++ lib.optional (flavor == 2) ./nixos-only.nix;\n  environment.etc.x.text = \"${pkgs.hello} ${cfg}\";\n}\n"
+        + "#- /nixos-only.nix\n{ }\n#- /modules.d/a.nix\n{ }\n";
+    check(&fixture, expect![[r#""#]]);
+}
+
+#[test]
+fn config_pkgs_options_in_strict_positions() {
+    // Cases 07, 08, 26, 31, 48, 51: recursion; 32, 49, 50: the lazy look-alikes.
+    let fixture = eval_modules("./a.nix ./b.nix ./c.nix ./d.nix ./ok.nix", "{ }")
+        + "#- /a.nix\n{ config, lib, ... }: {\n  imports = lib.optional config.enableExtra ./ok.nix;\n}\n"
+        + "#- /b.nix\n{ pkgs, lib, options, ... }: {\n  imports = lib.optional pkgs.stdenv.isLinux ./ok.nix ++ lib.optional (options ? services) ./ok.nix;\n}\n"
+        + "#- /c.nix\n{ pkgs, ... }:\nif pkgs.stdenv.isLinux then { } else { }\n"
+        + "#- /d.nix\n{ lib, features, ... }: {\n  options = lib.optionalAttrs (features != [ ]) { a = 1; };\n  config = { } // lib.optionalAttrs (features != [ ]) { b = 1; };\n  _module.args.features = [ ];\n}\n"
+        + "#- /ok.nix\n{ pkgs, config, lib, features, which, ... }: {\n  config = lib.mkIf (pkgs.stdenv.isLinux && config.x) { flags.${config.target} = true; flags.${which} = true; };\n  options.feature = lib.genAttrs features (f: lib.mkEnableOption f);\n  _module.args.which = \"c\";\n}\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /a.nix:2:26-2:32 error[module-args-recursion] infinite recursion: `config` is used in `imports`, which must be known before `config` exists. Import unconditionally and guard the imported module's content with `lib.mkIf` instead
+        /b.nix:2:26-2:30 error[module-args-recursion] infinite recursion: `pkgs` is used in `imports`, but in `nixosConfigurations.host` it comes from NixOS's `_module.args` which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+        /b.nix:2:72-2:79 error[module-args-recursion] infinite recursion: `options` is used in `imports`, which must be known before `options` exists. Import unconditionally and guard the imported module's content with `lib.mkIf` instead
+        /c.nix:2:4-2:8 error[module-args-recursion] infinite recursion: `pkgs` is used in the module's top-level structure, but in `nixosConfigurations.host` it comes from NixOS's `_module.args` which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+        /d.nix:2:32-2:40 error[module-args-recursion] infinite recursion: `features` is used in the top-level names of `options`, but in `nixosConfigurations.host` it comes from `_module.args` (d.nix:4) which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+            related /d.nix:4:3-4:24: `features` is defined in `_module.args` of `nixosConfigurations.host` here
+        /d.nix:3:38-3:46 error[module-args-recursion] infinite recursion: `features` is used in the top-level names of `config`, but in `nixosConfigurations.host` it comes from `_module.args` (d.nix:4) which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+            related /d.nix:4:3-4:24: `features` is defined in `_module.args` of `nixosConfigurations.host` here
+    "#]],
+    );
+}
+
+#[test]
+fn closure_inputs_are_not_arguments() {
+    // Case 09: `inputs` captured lexically (curried file, inline module) is safe in imports.
+    let fixture = eval_modules(
+        "(import ./host.nix inputs) ({ ... }: { imports = [ inputs.extra.nixosModules.default ]; })",
+        "{ }",
+    ) + "#- /host.nix\ninputs:\n{ lib, ... }: {\n  imports = [ inputs.sops-nix.nixosModules.default ];\n}\n";
+    check(&fixture, expect![[r#""#]]);
+}
+
+#[test]
+fn whole_argument_set() {
+    // Cases 10, 11, 36: `args.X` only holds direct names and pattern names.
+    let fixture = eval_modules(
+        "{ _module.args.greeting = \"hi\"; } ./a.nix ./b.nix ./c.nix",
+        "{ fromSpecial = 1; }",
+    ) + "#- /a.nix\nargs@{ lib, ... }: { x = [ args.fromSpecial args.greeting ]; }\n"
+        + "#- /b.nix\nargs@{ greeting, ... }: { x = [ args.greeting args.fromSpecial ]; }\n"
+        + "#- /c.nix\nargs: { x = [ args.fromSpecial (args.greeting or \"\") args.config._module.args.greeting ]; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /a.nix:1:50-1:58 error[missing-module-argument] `args.greeting` is missing in `nixosConfigurations.host`: `args` only holds the module system's direct arguments, the specialArgs and the names written in the pattern; add `greeting` to the pattern (or write `args.greeting or …`)
+    "#]],
+    );
+}
+
+#[test]
+fn module_forms_and_misplaced_imports() {
+    // Cases 12, 13, 14, 29.
+    let fixture = eval_modules(
+        "{ x = 1; } { config.x = 1; } ({ lib, ... }: { }) ./dir (lib.mkIf true { }) ./mkif.nix ./under-config.nix ./closed.nix",
+        "{ }",
+    ) + "#- /dir/default.nix\n{ }\n"
+        + "#- /mkif.nix\n{ lib, ... }:\nlib.mkIf true {\n  imports = [ ./dir ];\n}\n"
+        + "#- /under-config.nix\n{ lib, config, ... }: {\n  config = lib.mkIf true { imports = [ ./dir ]; };\n}\n"
+        + "#- /closed.nix\n{ lib, config }: { }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /mkif.nix:3:3-3:10 error[imports-in-config] `imports` inside a top-level `mkIf` is not an import (the module becomes config-only) and fails with "The option `imports' does not exist". Keep `imports` unconditional and put `mkIf` on `config`.
+        /under-config.nix:2:28-2:35 error[imports-in-config] `imports` under `config` is an ordinary option definition, not an import: the module system reports "The option `imports' does not exist". Move `imports` to the module's top level.
+        /closed.nix:1:1-1:16 error[unexpected-module-argument] this module's pattern has no `...`, but the module system always passes more arguments (`options`, `specialArgs`, `_class`, every specialArg…): evaluation fails with "called with unexpected argument"
+            fix: Add `...` to the pattern
+    "#]],
+    );
+}
+
+#[test]
+fn defaults_never_make_arguments_optional() {
+    // Cases 19, 20, 21.
+    let fixture = eval_modules("./a.nix ./b.nix", "{ fromSpecial = 1; }")
+        + "#- /a.nix\n{ fromSpecial ? 0, neverProvided ? 1, ... }: { x = fromSpecial; }\n"
+        + "#- /b.nix\n{ lib, foo ? \"default\", ... }: { x = foo; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /a.nix:1:20-1:33 hint[missing-module-argument] `neverProvided` is not provided in `nixosConfigurations.host`; it is unused, so nothing fails, but it can be removed
+        /b.nix:1:8-1:11 error[missing-module-argument] `foo` is not provided in `nixosConfigurations.host`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:5:32-8:6: `nixosConfigurations.host` is defined here
+    "#]],
+    );
+}
+
+#[test]
+fn moduleargs_across_modules_and_conditional_providers() {
+    // Cases 22 and 35: `_module.args` from any module; under mkIf = possibly; mkIf false = missing.
+    let fixture = eval_modules("./provider.nix ./consumer.nix", "{ }")
+        + "#- /provider.nix\n{ lib, config, ... }: {\n  _module.args.flavor = lib.mkDefault \"x\";\n  _module.args.helper = name: name;\n  _module.args.fromConfig = config.label;\n  _module.args.maybe = lib.mkIf config.x 1;\n  _module.args.never = lib.mkIf false 1;\n}\n"
+        + "#- /consumer.nix\n{ flavor, helper, fromConfig, maybe, never, ... }: { x = [ flavor (helper \"x\") fromConfig maybe never ]; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /consumer.nix:1:38-1:43 error[missing-module-argument] `never` is not provided in `nixosConfigurations.host`: its `_module.args` definition (provider.nix:6) is under `mkIf false`, so it has no value. Pass it through specialArgs
+            related /flake.nix:5:32-8:6: `nixosConfigurations.host` is defined here
+    "#]],
+    );
+}
+
+#[test]
+fn computed_specialargs() {
+    // Case 23: `//`, `inherit` and a let-bound helper function.
+    let fixture = flake(
+        "{ self, nixpkgs, ... }@inputs: let
+    extra = { pkgs-unstable = 1; hostName = \"laptop\"; };
+    mkHost = specialArgs: nixpkgs.lib.nixosSystem {
+      inherit specialArgs;
+      modules = [ ./host.nix ];
+    };
+  in {
+    nixosModules.common = ./laptop.nix;
+    nixosConfigurations.laptop = mkHost ({ inherit inputs; } // extra);
+  }",
+    ) + "#- /host.nix\n{ inputs, pkgs-unstable, hostName, lib, missing, ... }: {\n  imports = [ inputs.self.nixosModules.common ] ++ lib.optional (hostName == \"laptop\") ./laptop.nix;\n  x = [ pkgs-unstable missing ];\n}\n"
+        + "#- /laptop.nix\n{ }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /host.nix:1:41-1:48 error[missing-module-argument] `missing` is not provided in `nixosConfigurations.laptop`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:6:27-9:6: `nixosConfigurations.laptop` is defined here
+    "#]],
+    );
+}
+
+#[test]
+fn lib_override_and_modulespath_and_pkgs_specialarg() {
+    // Cases 27 and 33.
+    let fixture = eval_modules(
+        "./host.nix",
+        "{ lib = nixpkgs.lib.extend (f: p: { }); pkgs = import nixpkgs { }; }",
+    ) + "#- /host.nix\n{ modulesPath, pkgs, lib, ... }: {\n  imports = [ (modulesPath + \"/profiles/minimal.nix\") ] ++ lib.optional pkgs.stdenv.isLinux ./linux.nix ++ lib.my.hostModules;\n}\n"
+        + "#- /linux.nix\n{ }\n";
+    check(&fixture, expect![[r#""#]]);
+}
+
+#[test]
+fn missing_argument_in_imports() {
+    // Case 28: the root cause is the missing argument (the evaluator says "infinite recursion").
+    let fixture = eval_modules("./host.nix", "{ }")
+        + "#- /host.nix\n{ inputs, ... }: {\n  imports = [ inputs.sops-nix.nixosModules.default ];\n}\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /host.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.host`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+            related /flake.nix:5:32-8:6: `nixosConfigurations.host` is defined here
+            fix: Add `inherit inputs;` to specialArgs of `nixosConfigurations.host`
+    "#]],
+    );
+}

@@ -131,23 +131,18 @@ fn check_module(
             at(pattern),
             "this module's pattern has no `...`, but the module system always passes more arguments (`options`, `specialArgs`, `_class`, every specialArg…): evaluation fails with \"called with unexpected argument\"",
         );
-        let close = pattern.end() - TextSize::from(1);
-        let text = files.text(key.file);
-        let before = text.get(..usize::from(close)).unwrap_or("").trim_end();
-        let insert = if before.ends_with('{') {
-            " ... "
-        } else if before.ends_with(',') {
-            " ... "
-        } else {
-            ", ... "
+        let insert_at = param.formals.last().map(|f| f.entry_range.end());
+        let (offset, text) = match insert_at {
+            Some(end) => (end, ", ...".to_owned()),
+            None => (pattern.start() + TextSize::from(1), " ... ".to_owned()),
         };
         d = d.with_fix(Fix {
             label: "Add `...` to the pattern".to_owned(),
             change: SourceChange::single(
                 key.file,
                 TextEdit {
-                    range: TextRange::new(TextSize::from(before.len() as u32), close),
-                    new_text: format!("{}{}", before_gap(insert), ""),
+                    range: TextRange::empty(offset),
+                    new_text: text,
                 },
             ),
         });
@@ -227,10 +222,6 @@ fn check_module(
     }
 }
 
-fn before_gap(insert: &str) -> String {
-    insert.to_owned()
-}
-
 fn source_label(ctx: &Context) -> &'static str {
     match ctx.kind {
         ContextKind::HomeManagerNested(_) => "home-manager.extraSpecialArgs",
@@ -307,13 +298,28 @@ fn missing_diag(
         }
     }
     if !msg.contains(": it is passed") {
-        msg.push_str(&format!(
-            ": no {} and no `_module.args` definition provides it",
-            ctxs.iter()
+        let never: Vec<String> = ctxs
+            .iter()
+            .filter_map(|&c| graph.contexts[c].module_args.names.get(name))
+            .flatten()
+            .filter_map(|s| s.key)
+            .map(|k| show(files, k))
+            .collect();
+        if never.is_empty() {
+            let label = ctxs
+                .iter()
                 .map(|&c| source_label(&graph.contexts[c]))
                 .next()
-                .unwrap_or("specialArgs")
-        ));
+                .unwrap_or("specialArgs");
+            msg.push_str(&format!(
+                ": no {label} and no `_module.args` definition provides it"
+            ));
+        } else {
+            msg.push_str(&format!(
+                ": its `_module.args` definition ({}) is under `mkIf false`, so it has no value",
+                never.join(", ")
+            ));
+        }
     }
     if let Some(pos) = strict {
         msg.push_str(&format!(

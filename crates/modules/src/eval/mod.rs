@@ -279,6 +279,8 @@ impl<'a> Evaluator<'a> {
                 p.push(Rc::from(name));
                 Some(Value::Ext(input.clone(), Rc::new(p)))
             }
+            // Selecting from a module argument stays "derived from that argument".
+            Value::Arg(a) => Some(Value::Arg(a.clone())),
             _ => Some(Value::Unknown),
         }
     }

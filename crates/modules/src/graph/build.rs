@@ -339,8 +339,10 @@ impl Builder<'_, '_> {
                         continue;
                     }
                 },
-                // A module exported by a flake input: not ours to check.
-                Value::Ext(Some(_), _) | Value::Null => continue,
+                // A module exported by a flake input: not ours to check. A value derived from a
+                // module argument that is not a specialArg cannot be a working import (it is
+                // missing or recursive, which is reported on the argument), so it hides nothing.
+                Value::Ext(Some(_), _) | Value::Null | Value::Arg(_) => continue,
                 _ => {
                     self.graph.contexts[ctx_id].modules_open = true;
                     continue;
