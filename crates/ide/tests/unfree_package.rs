@@ -461,3 +461,103 @@ fn free_by_the_licenses_file() {
         expect![""],
     );
 }
+
+fn hover(fixture: &str) -> String {
+    let fixture = Fixture::parse(fixture);
+    let analysis = host(&fixture).analysis();
+    let marker = fixture.marker(0).expect("$0");
+    let file_id = analysis.file_id(&ide::VfsPath::new(&marker.path)).expect("file");
+    match analysis.hover(ide::FilePosition { file_id, offset: marker.offset }) {
+        Some(h) => format!("{}\n{}", render_range(&analysis, file_id, h.range), h.markdown),
+        None => "no hover".to_owned(),
+    }
+}
+
+fn completions(fixture: &str) -> String {
+    let fixture = Fixture::parse(fixture);
+    let analysis = host(&fixture).analysis();
+    let marker = fixture.marker(0).expect("$0");
+    let file_id = analysis.file_id(&ide::VfsPath::new(&marker.path)).expect("file");
+    let items = analysis.completions(ide::FilePosition { file_id, offset: marker.offset });
+    items.iter().map(|i| format!("{} {:?}", i.label, i.detail)).collect::<Vec<_>>().join("\n")
+}
+
+const HOVER_FLAKE: &str = r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.${system}; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+"#;
+
+#[test]
+fn hover_on_a_refused_package() {
+    let fixture = format!(
+        "{HOVER_FLAKE}#- /configuration.nix\n{{ pkgs-unstable, ... }}: {{ environment.systemPackages = [ pkgs-unstable.spo$0tify ]; }}\n"
+    );
+    expect![[r#"
+        /configuration.nix:1:58-1:79
+        **`spotify`** — unfree (license: unfree)
+
+        Instance: `pkgs-unstable` = `legacyPackages` of `nixpkgs-unstable` (/flake.nix): the default config, no unfree packages — **refused**: this instance does not allow it.
+
+        Declared in `pkgs/by-name/sp/spotify/package.nix`. Decided by: the given package table."#]]
+    .assert_eq(&hover(&fixture));
+}
+
+#[test]
+fn hover_on_meta_and_on_allowed_packages() {
+    let fixture = r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: let
+    pkgs = import nixpkgs { system = "x86_64-linux"; config.allowUnfree = true; };
+  in { packages.x86_64-linux.default = pkgs.zoom-us.meta.d$0escription; };
+}
+"#;
+    expect![[r#"
+        /flake.nix:4:40-4:52
+        **`zoom-us`** — unfree (license: unfree)
+
+        Instance: `import nixpkgs { … }` (/flake.nix), config allows `allowUnfree = true` — allowed: `allowUnfree = true`.
+
+        Declared in `pkgs/by-name/zo/zoom-us/package.nix`. Decided by: the given package table."#]]
+    .assert_eq(&hover(fixture));
+    let module_pkgs = "#- /m.nix\n{ pkgs, ... }: { environment.systemPackages = with pkgs; [ li$0nux-firmware ]; }\n";
+    expect![[r#"
+        /m.nix:1:60-1:74
+        **`linux-firmware`** — free (license: unfreeRedistributableFirmware)
+
+        Instance: not known statically (for example the module system's `pkgs`).
+
+        Declared in `pkgs/by-name/li/linux-firmware/package.nix`. Decided by: the given package table."#]]
+    .assert_eq(&hover(module_pkgs));
+    assert_eq!(hover("#- /m.nix\n{ lib, ... }: { x = lib.mk$0If; }\n"), "no hover");
+}
+
+#[test]
+fn completion_after_a_package_set() {
+    let fixture = format!(
+        "{HOVER_FLAKE}#- /configuration.nix\n{{ pkgs-unstable, ... }}: {{ environment.systemPackages = [ pkgs-unstable.s$0 ]; }}\n"
+    );
+    expect![[r#"
+        spotify Some("unfree (unfree)")
+        steam Some("unfree (unfreeRedistributable)")"#]]
+    .assert_eq(&completions(&fixture));
+    let after_dot = "#- /m.nix\n{ pkgs, ... }: { environment.systemPackages = [ pkgs.$0 ]; }\n";
+    expect![[r#"
+        hello Some("free (gpl3Plus)")
+        linux-firmware Some("free (unfreeRedistributableFirmware)")
+        spotify Some("unfree (unfree)")
+        steam Some("unfree (unfreeRedistributable)")
+        vscode Some("unfree (unfree)")
+        zoom-us Some("unfree (unfree)")"#]]
+    .assert_eq(&completions(after_dot));
+    assert_eq!(completions("#- /m.nix\n{ lib, ... }: { x = lib.s$0; }\n"), "");
+}

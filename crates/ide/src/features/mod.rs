@@ -5,6 +5,9 @@ use base::{FileId, FilePosition, FileRange, Fix, SourceChange, TextRange};
 
 use crate::db::Db;
 
+mod package_completion;
+mod package_hover;
+
 /// Markdown shown on hover, and the range it describes.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct HoverResult {
@@ -58,8 +61,8 @@ pub struct DocumentLink {
     pub target: String,
 }
 
-pub(crate) fn hover(_db: &Db, _pos: FilePosition) -> Option<HoverResult> {
-    None
+pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
+    package_hover::hover(db, pos)
 }
 
 pub(crate) fn goto_definition(_db: &Db, _pos: FilePosition) -> Vec<NavigationTarget> {
@@ -78,8 +81,8 @@ pub(crate) fn rename(_db: &Db, _pos: FilePosition, _new_name: &str) -> Result<So
     Err("Nothing to rename here.".to_owned())
 }
 
-pub(crate) fn completions(_db: &Db, _pos: FilePosition) -> Vec<super::CompletionItem> {
-    Vec::new()
+pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<super::CompletionItem> {
+    package_completion::completions(db, pos)
 }
 
 pub(crate) fn assists(_db: &Db, _range: FileRange) -> Vec<Fix> {
