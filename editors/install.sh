@@ -73,10 +73,11 @@ step_done
 
 # --- the extension's build tools (esbuild, typescript, vsce) from package-lock.json --------------
 step "npm ci in editors/vscode"
-if [ ! -f "$ROOT/editors/vscode/node_modules/.package-lock.json" ] \
-   || ! cmp -s <(sed -n '/"packages"/,$p' "$ROOT/editors/vscode/package-lock.json" | sed 1d) \
-              <(sed -n '/"packages"/,$p' "$ROOT/editors/vscode/node_modules/.package-lock.json" | sed 1d) 2>/dev/null; then
+lock_hash=$(sha256sum "$ROOT/editors/vscode/package-lock.json" | cut -d' ' -f1)
+stamp="$ROOT/editors/vscode/node_modules/.flake-lsp-lock-sha256"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
   (cd "$ROOT/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_hash" > "$stamp"
 fi
 step_done
 

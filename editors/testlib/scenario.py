@@ -20,23 +20,28 @@ REQUIRED_CODES = [
 ]
 
 HOVER = [
-    # A module argument: the hover tells where its value comes from.
-    {"id": "hover-arg", "file": "home.nix", "token": "pkgs-unstable", "occurrence": 1,
+    # Module arguments: the hover tells where the value comes from (specialArgs in flake.nix for
+    # NixOS modules, extraSpecialArgs for home-manager modules).
+    {"id": "hover-specialarg", "file": "configuration.nix", "token": "pkgs-unstable", "occurrence": 1,
+     "contains": [], "required": False},
+    {"id": "hover-extraspecialarg", "file": "home.nix", "token": "inputs", "occurrence": 1,
      "contains": [], "required": False},
 ]
 
 DEFINITION = [
-    # A module argument's definition is where the configuration provides it.
-    {"id": "def-arg", "file": "configuration.nix", "token": "inputs", "occurrence": 1,
+    # A module argument's definition is where the configuration provides it, in another file.
+    {"id": "def-specialarg", "file": "configuration.nix", "token": "pkgs-unstable", "occurrence": 2,
      "target_file": "flake.nix", "required": False},
 ]
 
 RENAME = [
-    {"id": "rename-arg", "file": "configuration.nix", "token": "inputs", "occurrence": 1,
-     "new_name": "flakeInputs", "min_files": 2, "required": False},
+    # Renaming a specialArgs argument edits the module and flake.nix.
+    {"id": "rename-specialarg", "file": "configuration.nix", "token": "pkgs-unstable", "occurrence": 1,
+     "new_name": "unstable", "min_files": 2, "required": False},
 ]
 
 COMPLETION = [
-    {"id": "complete-arg", "file": "home.nix", "token": "pkgs", "occurrence": 1,
+    # Inside a module's body: the module's arguments are offered.
+    {"id": "complete-arg", "file": "home.nix", "token": "pkgs.git", "occurrence": 1,
      "offset": 0, "expect_labels": [], "required": False},
 ]
