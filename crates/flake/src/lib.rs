@@ -5,6 +5,7 @@
 //! expression?", and [`store_path`] computes where Nix keeps a locked input.
 
 mod checks;
+mod date;
 mod edits;
 mod flake_ref;
 mod literal;
@@ -19,6 +20,7 @@ mod tests;
 pub use crate::checks::{
     FlakeContext, LockState, check_flake, undeclared_input_uses, unused_inputs,
 };
+pub use crate::date::utc_date;
 pub use crate::flake_ref::{FlakeRef, RefError, RefKind};
 pub use crate::literal::Spanned;
 pub use crate::lock::{Lock, LockEdge, LockError, LockNode, ResolveError, flake_ref_from_json};

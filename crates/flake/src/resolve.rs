@@ -31,7 +31,8 @@ pub enum InputRef {
 }
 
 impl InputRef {
-    fn select(self, attrs: &[String]) -> InputRef {
+    /// The result of selecting `attrs` from what `self` denotes (`inputs` + `["x"]` is input `x`).
+    pub fn select(self, attrs: &[String]) -> InputRef {
         let mut current = self;
         let mut rest = attrs;
         loop {
