@@ -29,7 +29,8 @@ import scenario  # noqa: E402
 from common import ARTIFACTS, Results, log, make_workspace, server_binary  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import TimeoutException, WebDriverException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException, TimeoutException, WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -126,7 +127,8 @@ class Browser:
 
     def wait(self, fn, timeout=30):
         """Waits until fn(driver) is truthy and returns it."""
-        return WebDriverWait(self.drv, timeout, poll_frequency=0.2).until(fn)
+        return WebDriverWait(self.drv, timeout, poll_frequency=0.2,
+                             ignored_exceptions=[StaleElementReferenceException]).until(fn)
 
     def css(self, selector):
         """All elements matching a CSS selector."""
@@ -209,6 +211,15 @@ ROW_RE = re.compile(r"\[Ln (\d+), Col (\d+)\]")
 
 def problems(b):
     """Rows of the Problems panel (maximized): [(file, line0, code, text)] for every marker row."""
+    for _ in range(5):
+        try:
+            return _problems(b)
+        except StaleElementReferenceException:
+            time.sleep(0.3)
+    return _problems(b)
+
+
+def _problems(b):
     out = []
     current = None
     for row in b.css(".markers-panel .monaco-list-row"):
@@ -346,11 +357,19 @@ def run_missing_server_session(plan, vsix, results):
     try:
         b.open_workbench(cs.url)
         b.open_file("flake.nix")
+        def notices(_driver=None):
+            # A toast, or (when VS Code did not toast it, e.g. during startup) the notification center.
+            return [t.text for t in b.css(".notifications-toasts .notification-toast, "
+                                          ".notifications-center .notification-list-item")
+                    if "was not found" in t.text] or False
         try:
-            toast = b.wait(lambda d: [t.text for t in b.css(".notifications-toasts .notification-toast")
-                                      if "was not found" in t.text] or False, 30)
+            toast = b.wait(notices, 10)
         except TimeoutException:
-            toast = []
+            b.command("Notifications: Show Notifications")
+            try:
+                toast = b.wait(notices, 10)
+            except TimeoutException:
+                toast = []
         shot = b.shot("missing-server-notification")
         results.check("a missing server binary gives a notification with install steps",
                       bool(toast) and "cargo install" in toast[0] and "Open Settings" in toast[0],
