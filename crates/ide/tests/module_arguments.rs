@@ -353,3 +353,135 @@ fn missing_argument_in_imports() {
     "#]],
     );
 }
+
+#[test]
+fn helpers_from_other_files_and_generated_hosts() {
+    let fixture = flake(
+        "{ self, nixpkgs, ... }@inputs: let
+    mkHost = import ./lib/mk-host.nix { inherit inputs nixpkgs; };
+  in {
+    nixosConfigurations = nixpkgs.lib.genAttrs [ \"a\" \"b\" ] mkHost
+      // builtins.mapAttrs (name: _: mkHost name) { c = 1; };
+  }",
+    ) + "#- /lib/mk-host.nix\n{ inputs, nixpkgs }:\nname: nixpkgs.lib.nixosSystem {\n  specialArgs = { inherit inputs; hostName = name; };\n  modules = [ ../common.nix ];\n}\n"
+        + "#- /common.nix\n{ inputs, hostName, nope, ... }: { networking.hostName = hostName; x = nope; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+            /common.nix:1:21-1:25 error[missing-module-argument] `nope` is not provided in `nixosConfigurations.a`, `nixosConfigurations.b`, `nixosConfigurations.c`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+                related /lib/mk-host.nix:2:7-5:2: `nixosConfigurations.a` is defined here
+                related /lib/mk-host.nix:2:7-5:2: `nixosConfigurations.b` is defined here
+                related /lib/mk-host.nix:2:7-5:2: `nixosConfigurations.c` is defined here
+        "#]],
+    );
+}
+
+#[test]
+fn shared_module_flagged_only_where_missing() {
+    let fixture = flake(
+        "{ self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; }; modules = [ ./common.nix ]; };
+    nixosConfigurations.b = nixpkgs.lib.nixosSystem { modules = [ ./common.nix ]; };
+  }",
+    ) + "#- /common.nix\n{ inputs, ... }: { x = inputs.self; }\n"
+        + "#- /not-a-module.nix\n{ whatever, ... }: { x = whatever; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+            /common.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.b`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+                related /flake.nix:6:29-6:84: `nixosConfigurations.b` is defined here
+        "#]],
+    );
+}
+
+#[test]
+fn flake_parts_modules_are_not_flagged() {
+    let fixture = "#- /flake.nix
+{
+  inputs.flake-parts.url = \"github:hercules-ci/flake-parts\";
+  outputs = inputs@{ flake-parts, nixpkgs, ... }: flake-parts.lib.mkFlake { inherit inputs; } {
+    imports = [ ./parts.nix ];
+    perSystem = { pkgs, system, self', inputs', ... }: { packages.x = pkgs.hello; };
+    flake.nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./host.nix ];
+    };
+  };
+}
+#- /parts.nix
+{ withSystem, inputs, self, config, lib, ... }: {
+  flake.nixosConfigurations.other = withSystem \"x86_64-linux\" ({ pkgs, ... }: inputs.nixpkgs.lib.nixosSystem {
+    specialArgs = { inherit pkgs; };
+    modules = [ ./other.nix ];
+  });
+}
+#- /host.nix
+{ inputs, missing, ... }: { x = [ inputs missing ]; }
+#- /other.nix
+{ pkgs, lib, ... }: { imports = lib.optional pkgs.stdenv.isLinux ./host-extra.nix; }
+#- /host-extra.nix
+{ }
+";
+    check(
+        fixture,
+        expect![[r#"
+            /host.nix:1:11-1:18 error[missing-module-argument] `missing` is not provided in `nixosConfigurations.host`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+                related /flake.nix:6:38-9:6: `nixosConfigurations.host` is defined here
+        "#]],
+    );
+}
+
+#[test]
+fn moduleargs_reexported_through_extraspecialargs() {
+    let fixture = hm_flake(
+        "{ pkgs-stable, inputs, ... }: {
+  _module.args.pkgs-stable = import inputs.nixpkgs-stable { };
+  home-manager.extraSpecialArgs = { inherit pkgs-stable; };
+  home-manager.users.roni.imports = [ ./home.nix ];
+}
+",
+    ) + "#- /home.nix\n{ pkgs-stable, lib, ... }: { imports = lib.optional (pkgs-stable ? x) ./x.nix; }\n#- /x.nix\n{ }\n";
+    check(&fixture, expect![""]);
+}
+
+#[test]
+fn darwin_with_home_manager() {
+    let fixture = "#- /flake.nix
+{
+  inputs.darwin.url = \"github:LnL7/nix-darwin\";
+  outputs = { self, darwin, home-manager, ... }@inputs: {
+    darwinConfigurations.mac = darwin.lib.darwinSystem {
+      modules = [ home-manager.darwinModules.home-manager { home-manager.users.me = ./home.nix; } ];
+    };
+  };
+}
+#- /home.nix
+{ darwinConfig, osConfig, nixosConfig, inputs, lib, ... }: { imports = lib.optional (darwinConfig.x) ./x.nix; y = inputs; }
+#- /x.nix
+{ }
+";
+    check(
+        fixture,
+        expect![[r#"
+            /home.nix:1:40-1:46 error[missing-module-argument] `inputs` is not provided in `darwinConfigurations.mac → home-manager.users.me`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
+                related /flake.nix:5:61-5:82: `darwinConfigurations.mac → home-manager.users.me` is defined here
+        "#]],
+    );
+}
+
+#[test]
+fn missing_imports() {
+    let fixture = eval_modules("./host.nix", "{ }")
+        + "#- /host.nix\n{ ... }: { imports = [ ./nope.nix ./dir ./empty-dir ]; x = import ./gone.nix; }\n"
+        + "#- /dir/default.nix\n{ }\n#- /empty-dir/readme.nix\n{ }\n"
+        + "#- /unrelated.nix\n{ imports = [ ./also-gone.nix ]; y = ./not-an-import.nix; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+            /host.nix:1:24-1:34 error[missing-import] `./nope.nix` does not exist
+            /host.nix:1:41-1:52 error[missing-import] `./empty-dir` is a directory without a `default.nix`, so it cannot be imported
+            /host.nix:1:67-1:77 error[missing-import] `./gone.nix` does not exist
+            /unrelated.nix:1:15-1:30 error[missing-import] `./also-gone.nix` does not exist
+        "#]],
+    );
+}

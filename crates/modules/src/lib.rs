@@ -34,6 +34,7 @@ mod check;
 pub mod eval;
 pub mod graph;
 pub mod module_info;
+pub mod query;
 pub mod scope;
 pub mod summary;
 mod syntax_util;
@@ -50,6 +51,7 @@ pub use graph::{
     PkgsSourceKind, SourceKind,
 };
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};
+pub use query::{ArgumentAt, PatternCompletion};
 pub use summary::{FileSummary, SummaryCache};
 
 /// What the module analysis reads: the files of a snapshot. Implemented by `ide` over its `Db`.

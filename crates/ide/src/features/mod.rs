@@ -5,6 +5,7 @@ use base::{FileId, FilePosition, FileRange, Fix, SourceChange, TextRange};
 
 use crate::db::Db;
 
+mod module_args;
 mod package_completion;
 mod package_hover;
 
@@ -62,26 +63,30 @@ pub struct DocumentLink {
 }
 
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
-    package_hover::hover(db, pos)
+    module_args::hover(db, pos).or_else(|| package_hover::hover(db, pos))
 }
 
-pub(crate) fn goto_definition(_db: &Db, _pos: FilePosition) -> Vec<NavigationTarget> {
-    Vec::new()
+pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarget> {
+    module_args::goto_definition(db, pos)
 }
 
-pub(crate) fn references(_db: &Db, _pos: FilePosition) -> Vec<FileRange> {
-    Vec::new()
+pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
+    module_args::references(db, pos)
 }
 
-pub(crate) fn prepare_rename(_db: &Db, _pos: FilePosition) -> Result<FileRange, String> {
-    Err("Nothing to rename here.".to_owned())
+pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Result<FileRange, String> {
+    module_args::prepare_rename(db, pos).unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
 }
 
-pub(crate) fn rename(_db: &Db, _pos: FilePosition, _new_name: &str) -> Result<SourceChange, String> {
-    Err("Nothing to rename here.".to_owned())
+pub(crate) fn rename(db: &Db, pos: FilePosition, new_name: &str) -> Result<SourceChange, String> {
+    module_args::rename(db, pos, new_name).unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
 }
 
 pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<super::CompletionItem> {
+    let module_items = module_args::completions(db, pos);
+    if !module_items.is_empty() {
+        return module_items;
+    }
     package_completion::completions(db, pos)
 }
 

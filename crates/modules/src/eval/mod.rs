@@ -1006,13 +1006,42 @@ impl<'a> Evaluator<'a> {
                 v = self.apply_closure(c, module_args);
             }
             if let Some(Value::Attrs(flake)) = self.select(&v, "flake") {
-                result = update(&result, &Value::Attrs(flake));
+                result = self.merge_two_levels(&result, &flake);
             }
             if let Some(Value::List(l)) = self.select(&v, "imports") {
                 work.extend(l.items.iter().copied());
             }
         }
         result
+    }
+
+    /// `l // r`, but attributes that are sets on both sides (`nixosConfigurations`) are merged
+    /// too, as the module system merges flake-parts' `flake` option.
+    fn merge_two_levels(&self, l: &Value, r: &AttrsValue) -> Value {
+        let Value::Attrs(l) = l else {
+            return Value::Attrs(Rc::new(r.clone()));
+        };
+        let mut out = (**l).clone();
+        out.origin = None;
+        out.open |= r.open;
+        for (k, e) in &r.map {
+            let merged = match out.map.get(k) {
+                Some(old) => match (self.force(old.thunk), self.force(e.thunk)) {
+                    (Value::Attrs(a), Value::Attrs(b)) => {
+                        let v = update(&Value::Attrs(a), &Value::Attrs(b));
+                        Some(AttrEntry {
+                            thunk: self.value_thunk(v, e.key),
+                            key: e.key,
+                        })
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            out.map
+                .insert(k.clone(), merged.unwrap_or_else(|| e.clone()));
+        }
+        Value::Attrs(Rc::new(out))
     }
 
     /// The value of a file (`import path`), with directories meaning their `default.nix`.
