@@ -8,36 +8,49 @@ use crate::index::{IndexSource, PackageIndex};
 use crate::license::{License, LicenseTable};
 use crate::packages::{cached, index_from_table};
 
-/// `attr  license[,license]  file` per line.
+/// `attr  license[,license]  file  [pname]` per line.
 const FALLBACK: &str = include_str!("fallback.txt");
 
-/// The unfree licenses named by the fallback list, with their `free = false` status as in
-/// nixpkgs' `lib/licenses/licenses.nix`.
-const FALLBACK_LICENSES: &[(&str, &str, bool)] = &[
-    ("unfree", "unfree", false),
-    ("unfreeRedistributable", "unfreeRedistributable", true),
-    ("nvidiaCuda", "CUDA EULA", false),
-    ("nvidiaCudaRedist", "CUDA EULA", true),
-    ("obsidian", "obsidian", false),
-    ("postman", "postman", false),
-    ("bsl11", "bsl11", true),
-    ("elastic20", "elastic20", false),
-    ("sspl", "sspl", true),
-    ("teamspeak", "teamspeak", true),
-    ("virtualbox-puel", "virtualbox-puel", false),
-    ("databricks", "databricks", false),
-    ("geogebra", "geogebra", false),
-    ("intel-eula", "intel-eula", false),
+/// The licenses named by the fallback list, with `free` and `redistributable` as nixpkgs'
+/// `lib/licenses/licenses.nix` declares them (`custom-unfree` stands for a license attrset
+/// written in the package file with `free = false`).
+const FALLBACK_LICENSES: &[(&str, &str, bool, bool)] = &[
+    ("unfree", "unfree", false, false),
+    (
+        "unfreeRedistributable",
+        "unfreeRedistributable",
+        false,
+        true,
+    ),
+    ("obsidian", "obsidian", false, false),
+    ("postman", "postman", false, false),
+    ("lens", "lens", false, false),
+    ("bsl11", "bsl11", false, true),
+    ("sspl", "sspl", false, true),
+    (
+        "cockroachdb-community-license",
+        "cockroachdb-community-license",
+        false,
+        false,
+    ),
+    (
+        "custom-unfree",
+        "custom license (free = false)",
+        false,
+        false,
+    ),
+    ("mit", "mit", true, true),
+    ("lgpl21", "lgpl21", true, true),
 ];
 
 fn make() -> PackageIndex {
     let licenses = LicenseTable::new(
         FALLBACK_LICENSES
             .iter()
-            .map(|(name, short, redistributable)| License {
+            .map(|(name, short, free, redistributable)| License {
                 name: (*name).to_owned(),
                 short_name: (*short).to_owned(),
-                free: Some(false),
+                free: Some(*free),
                 redistributable: Some(*redistributable),
             })
             .collect(),
@@ -58,7 +71,7 @@ mod tests {
     #[test]
     fn every_entry_is_unfree_and_names_a_file() {
         let index = super::bundled();
-        assert!(index.len() >= 20, "only {} entries", index.len());
+        assert!(index.len() >= 100, "only {} entries", index.len());
         for p in index.packages() {
             assert_eq!(
                 p.freedom,
@@ -74,5 +87,39 @@ mod tests {
                 p.file
             );
         }
+    }
+
+    #[test]
+    fn well_known_entries() {
+        let index = super::bundled();
+        let show = |path: &[&str]| {
+            index
+                .get_prefix(path)
+                .map(|(n, p)| format!("{n} {} {:?} {:?}", p.attr, p.licenses, p.pname))
+        };
+        expect_test::expect![[r#"
+            [
+                Some(
+                    "1 spotify [\"unfree\"] Some(\"spotify\")",
+                ),
+                Some(
+                    "1 zoom-us [\"unfree\"] Some(\"zoom\")",
+                ),
+                Some(
+                    "2 linuxPackages.nvidia_x11 [\"unfreeRedistributable\"] None",
+                ),
+                Some(
+                    "2 jetbrains.idea-ultimate [\"unfree\"] Some(\"idea\")",
+                ),
+                None,
+            ]
+        "#]]
+        .assert_debug_eq(&[
+            show(&["spotify"]),
+            show(&["zoom-us"]),
+            show(&["linuxPackages", "nvidia_x11", "bin"]),
+            show(&["jetbrains", "idea-ultimate"]),
+            show(&["hello"]),
+        ]);
     }
 }
