@@ -3,6 +3,24 @@
 //! Everything here is a pure function of text or syntax trees: [`FlakeModel`] reads a
 //! `flake.nix`, [`Lock`] reads a `flake.lock`, [`InputResolver`] answers "which input is this
 //! expression?", and [`store_path`] computes where Nix keeps a locked input.
+//! [`check_flake`] produces the flake diagnostics of one flake (`flake-structure`,
+//! `duplicate-input`, `undeclared-input`, `unused-input`, `unknown-follows`, `stale-lock`,
+//! `no-lock-file`, `malformed-lock`).
+//!
+//! For code outside `flake.nix` that receives the inputs (a module with `{ inputs, ... }:`):
+//!
+//! ```
+//! use flake::{FlakeModel, InputRef, InputResolver, undeclared_input_uses};
+//! let model = FlakeModel::from_text(r#"{ inputs.nixpkgs.url = "github:NixOS/nixpkgs"; outputs = _: { }; }"#);
+//! let module = syntax::parse("{ inputs, ... }: { x = inputs.nixpkgs; y = inputs.typo; }");
+//! let root = module.syntax_node();
+//! // The seed: the `inputs` name in the module's pattern means the whole input set.
+//! let seed = root.descendants().find(|n| n.kind() == syntax::SyntaxKind::NODE_IDENT).unwrap();
+//! let resolver = InputResolver::new([(seed.text_range(), InputRef::AllInputs)]);
+//! let uses = resolver.collect_uses(&root);
+//! let bad: Vec<&str> = undeclared_input_uses(&model, &uses).iter().map(|u| u.name.as_str()).collect();
+//! assert_eq!(bad, ["typo"]);
+//! ```
 
 mod checks;
 mod date;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
-use syntax::{SyntaxKind, SyntaxNode, TextRange};
+use syntax::{NodeOrToken, SyntaxKind, SyntaxNode, TextRange};
 
 use crate::literal::{attr_name, attrpath_names};
 
@@ -172,8 +172,12 @@ impl InputResolver {
         if self.seeds.is_empty() {
             return out;
         }
+        let names = self.interesting_names(root);
         for node in root.descendants() {
             if node.kind() != SyntaxKind::NODE_IDENT || !is_reference(&node) {
+                continue;
+            }
+            if names.as_ref().is_some_and(|names| !names.contains(node.text().to_string().as_str())) {
                 continue;
             }
             let Some(meaning) = self.resolve(&node) else {
@@ -193,6 +197,67 @@ impl InputResolver {
         }
         out.uses.sort_by_key(|u| u.range.start());
         out
+    }
+}
+
+impl InputResolver {
+    /// Names that may resolve to a seed: the seeds' own names, and (to a fixed point) every name
+    /// a `let`/`rec` binding or `inherit` binds to an expression mentioning such a name. Other
+    /// identifiers are skipped without walking their scopes, which keeps big files cheap.
+    fn interesting_names(&self, root: &SyntaxNode) -> Option<std::collections::HashSet<String>> {
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let top = root.ancestors().last().unwrap_or_else(|| root.clone());
+        for range in self.seeds.keys() {
+            if !top.text_range().contains_range(*range) {
+                continue;
+            }
+            match top.covering_element(*range) {
+                NodeOrToken::Node(node) => names.insert(node.text().to_string()),
+                NodeOrToken::Token(token) => names.insert(token.text().to_owned()),
+            };
+        }
+        // Bindings: (bound name, the expression it is bound to).
+        let mut bindings: Vec<(String, SyntaxNode)> = Vec::new();
+        for node in root.descendants() {
+            match node.kind() {
+                SyntaxKind::NODE_ATTRPATH_VALUE => {
+                    let Some(apv) = ast::AttrpathValue::cast(node.clone()) else { continue };
+                    let (Some(path), Some(value)) = (apv.attrpath(), apv.value()) else { continue };
+                    let Some(first) = path.attrs().next().and_then(|a| attr_name(&a)) else { continue };
+                    bindings.push((first, value.syntax().clone()));
+                }
+                SyntaxKind::NODE_INHERIT => {
+                    let Some(inherit) = ast::Inherit::cast(node.clone()) else { continue };
+                    let Some(from) = inherit.from() else { continue };
+                    for attr in inherit.attrs() {
+                        if let Some(name) = attr_name(&attr) {
+                            bindings.push((name, from.syntax().clone()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for _ in 0..32 {
+            let before = names.len();
+            bindings.retain(|(name, value)| {
+                if names.contains(name) {
+                    return false;
+                }
+                let mentions = value
+                    .descendants()
+                    .any(|n| n.kind() == SyntaxKind::NODE_IDENT && names.contains(n.text().to_string().as_str()));
+                if mentions {
+                    names.insert(name.clone());
+                }
+                !mentions
+            });
+            if names.len() == before {
+                return Some(names);
+            }
+        }
+        // Absurdly long alias chains: do not filter.
+        None
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Change {
     /// Replaces the package/license data (indexes of scanned nixpkgs trees plus the fallback).
     /// Until set, the analysis uses only flake-lsp's bundled list of unfree packages.
     pub packages: Option<Arc<nixpkgs::Packages>>,
+    /// Replaces the set of locked-input store paths (`/nix/store/…-source`) known to exist on
+    /// this machine (filled by `project::store`). Until set, hovers say existence is unknown.
+    pub store_paths_present: Option<BTreeSet<String>>,
 }
 
 impl Change {

@@ -37,6 +37,7 @@ pub(crate) struct Db {
     pub(crate) roots: Arc<Vec<VfsPath>>,
     pub(crate) existing_paths: Arc<BTreeSet<VfsPath>>,
     pub(crate) config: Arc<AnalysisConfig>,
+    pub(crate) store_paths_present: Option<Arc<BTreeSet<String>>>,
     packages: Option<Arc<nixpkgs::Packages>>,
     memo: Memo,
 }
@@ -63,6 +64,9 @@ impl Db {
         }
         if let Some(paths) = change.existing_paths {
             self.existing_paths = Arc::new(paths);
+        }
+        if let Some(paths) = change.store_paths_present {
+            self.store_paths_present = Some(Arc::new(paths));
         }
         if let Some(config) = change.config {
             self.config = Arc::new(config);

@@ -18,6 +18,7 @@ mod discover;
 mod load;
 mod nixpkgs_index;
 mod read;
+pub mod store;
 mod watch;
 
 pub use discover::{SKIPPED_DIRS, find_flake_root_upward, find_flake_roots, is_skipped_dir_name};

@@ -1,6 +1,7 @@
 //! Diagnostics of one file, collected phase by phase: file content, syntax, then semantics.
 
 mod file_content;
+mod flake_checks;
 pub(crate) mod module_graph;
 mod syntax_error;
 pub(crate) mod unfree_instances;
@@ -18,6 +19,9 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
         syntax_error::check(db, file_id, &mut acc);
         unfree_package::check(db, file_id, &mut acc);
         module_graph::check(db, file_id, &mut acc);
+    }
+    if !acc.iter().any(|d| matches!(d.code.as_str(), "not-utf8" | "file-too-large")) {
+        flake_checks::check(db, file_id, &mut acc);
     }
     acc.sort_by_key(|d| (d.location.range.start(), d.location.range.end()));
     acc

@@ -5,7 +5,14 @@ use base::{FileId, FilePosition, FileRange, Fix, SourceChange, TextRange};
 
 use crate::db::Db;
 
+mod flake_completion;
+mod flake_hover;
+mod flake_links;
+pub(crate) mod flake_models;
+mod flake_nav;
+mod flake_target;
 mod module_args;
+
 mod package_completion;
 mod package_hover;
 
@@ -63,15 +70,21 @@ pub struct DocumentLink {
 }
 
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
-    module_args::hover(db, pos).or_else(|| package_hover::hover(db, pos))
+    module_args::hover(db, pos)
+        .or_else(|| flake_hover::hover(db, pos))
+        .or_else(|| package_hover::hover(db, pos))
 }
 
 pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarget> {
-    module_args::goto_definition(db, pos)
+    let mut targets = module_args::goto_definition(db, pos);
+    targets.extend(flake_nav::goto_definition(db, pos));
+    targets
 }
 
 pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
-    module_args::references(db, pos)
+    let mut refs = module_args::references(db, pos);
+    refs.extend(flake_nav::references(db, pos));
+    refs
 }
 
 pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Result<FileRange, String> {
@@ -87,6 +100,10 @@ pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<super::CompletionIt
     if !module_items.is_empty() {
         return module_items;
     }
+    let flake_items = flake_completion::completions(db, pos);
+    if !flake_items.is_empty() {
+        return flake_items;
+    }
     package_completion::completions(db, pos)
 }
 
@@ -94,6 +111,6 @@ pub(crate) fn assists(_db: &Db, _range: FileRange) -> Vec<Fix> {
     Vec::new()
 }
 
-pub(crate) fn document_links(_db: &Db, _file_id: FileId) -> Vec<DocumentLink> {
-    Vec::new()
+pub(crate) fn document_links(db: &Db, file_id: FileId) -> Vec<DocumentLink> {
+    flake_links::document_links(db, file_id)
 }
