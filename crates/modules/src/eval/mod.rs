@@ -340,8 +340,8 @@ impl<'a> Evaluator<'a> {
             },
             SyntaxKind::NODE_IDENT => self.lookup(env, &node.text().to_string()),
             SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS => self.eval_path(file, &node),
-            SyntaxKind::NODE_STRING => match ast::Str::cast(node).and_then(|s| static_string(&s)) {
-                Some(s) => Value::Str(Rc::from(s)),
+            SyntaxKind::NODE_STRING => match ast::Str::cast(node) {
+                Some(s) => self.eval_string(file, &s, env),
                 None => Value::Unknown,
             },
             SyntaxKind::NODE_LAMBDA => Value::Lambda(Rc::new(Closure { loc, env })),
@@ -456,6 +456,30 @@ impl<'a> Evaluator<'a> {
             SyntaxKind::NODE_BIN_OP => self.eval_binop(file, &node, env),
             _ => Value::Unknown,
         }
+    }
+
+    /// A string whose interpolations all evaluate to strings (or paths).
+    fn eval_string(&self, file: FileId, s: &ast::Str, env: EnvId) -> Value {
+        if let Some(text) = static_string(s) {
+            return Value::Str(Rc::from(text));
+        }
+        let mut out = String::new();
+        for part in s.normalized_parts() {
+            match part {
+                ast::InterpolPart::Literal(l) => out.push_str(&l),
+                ast::InterpolPart::Interpolation(i) => {
+                    let Some(e) = i.expr() else {
+                        return Value::Unknown;
+                    };
+                    match self.eval(file, e.syntax(), env) {
+                        Value::Str(v) => out.push_str(&v),
+                        Value::Path(p, _) => out.push_str(&p.to_string()),
+                        _ => return Value::Unknown,
+                    }
+                }
+            }
+        }
+        Value::Str(Rc::from(out))
     }
 
     fn eval_path(&self, file: FileId, node: &SyntaxNode) -> Value {

@@ -1,0 +1,142 @@
+//! Module-graph latency on a 200-module flake: cold analysis of the whole workspace, and
+//! "edit one leaf module, then diagnostics for that file" (p50/p99 over many edits).
+//! Run with `cargo bench -p ide --bench module_graph`.
+
+use std::time::{Duration, Instant};
+
+use ide::{AnalysisHost, Change, TextEdit, TextRange, TextSize, VfsPath};
+
+/// A flake with 4 NixOS hosts, a home-manager user per host and `n` modules in chains.
+fn workload(n: usize) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let hosts = ["a", "b", "c", "d"];
+    let mut flake = String::from(
+        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  outputs = { self, nixpkgs, home-manager, ... }@inputs: let\n    mkHost = name: nixpkgs.lib.nixosSystem {\n      specialArgs = { inherit inputs; hostName = name; };\n      modules = [ home-manager.nixosModules.home-manager (./hosts + \"/${name}.nix\") ];\n    };\n  in {\n    nixosConfigurations = nixpkgs.lib.genAttrs [ ",
+    );
+    for h in hosts {
+        flake.push_str(&format!("\"{h}\" "));
+    }
+    flake.push_str("] mkHost;\n  };\n}\n");
+    files.push(("/w/flake.nix".to_owned(), flake));
+    let per_host = n / hosts.len();
+    for (i, h) in hosts.iter().enumerate() {
+        let first = i * per_host;
+        files.push((
+            format!("/w/hosts/{h}.nix"),
+            format!(
+                "{{ inputs, lib, ... }}: {{\n  imports = [ ../modules/m{first}.nix ];\n  home-manager.extraSpecialArgs = {{ inherit inputs; }};\n  home-manager.users.u{i} = ../home/h{i}.nix;\n}}\n"
+            ),
+        ));
+        files.push((
+            format!("/w/home/h{i}.nix"),
+            "{ pkgs, inputs, osConfig, ... }: { home.packages = [ pkgs.hello ]; }\n".to_owned(),
+        ));
+        for k in first..first + per_host {
+            let next = if k + 1 < first + per_host {
+                format!("./m{}.nix", k + 1)
+            } else {
+                String::new()
+            };
+            files.push((
+                format!("/w/modules/m{k}.nix"),
+                format!(
+                    "{{ config, lib, pkgs, inputs, hostName, ... }}:\nlet cfg = config.services.m{k}; in {{\n  imports = [ {next} ];\n  options.services.m{k}.enable = lib.mkEnableOption \"m{k}\";\n  config = lib.mkIf cfg.enable {{\n    environment.systemPackages = [ pkgs.hello ];\n    networking.hostName = lib.mkDefault hostName;\n    environment.etc.\"m{k}\".text = builtins.toJSON {{ inherit (inputs) self; }};\n  }};\n}}\n"
+                ),
+            ));
+        }
+    }
+    files
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+fn main() {
+    let files = workload(200);
+    let mut change = Change::new();
+    let mut existing = std::collections::BTreeSet::new();
+    for (path, text) in &files {
+        let p = VfsPath::new(path);
+        let mut d = p.parent();
+        while let Some(dir) = d {
+            d = dir.parent();
+            existing.insert(dir);
+        }
+        existing.insert(p.clone());
+        change.set_text(p, text.as_str());
+    }
+    change.roots = Some(vec![VfsPath::new("/w")]);
+    change.existing_paths = Some(existing);
+
+    // Cold: a fresh host each time (the summary cache is process-wide, so only the first run
+    // is fully cold; both figures are printed).
+    let mut cold = Vec::new();
+    for _ in 0..10 {
+        let mut host = AnalysisHost::new();
+        host.apply_change(change.clone());
+        let analysis = host.analysis();
+        let start = Instant::now();
+        let mut n = 0;
+        for f in analysis.files() {
+            n += analysis.diagnostics(f).len();
+        }
+        cold.push(start.elapsed());
+        assert_eq!(n, 0, "the workload is clean");
+    }
+    println!(
+        "cold whole-workspace diagnostics: first {:?}, then median {:?}",
+        cold[0],
+        {
+            let mut c = cold[1..].to_vec();
+            c.sort();
+            c[c.len() / 2]
+        }
+    );
+
+    let mut host = AnalysisHost::new();
+    host.apply_change(change.clone());
+    let leaf = VfsPath::new("/w/modules/m49.nix");
+    let leaf_id = host.analysis().file_id(&leaf).expect("leaf");
+    let _ = host.analysis().diagnostics(leaf_id);
+    let mut times = Vec::new();
+    for i in 0..300u32 {
+        let text = host.analysis().file_text(leaf_id);
+        let at = TextSize::from(text.find("pkgs.hello ]").expect("anchor") as u32 - 1);
+        let mut c = Change::new();
+        let insert = if i % 2 == 0 { " " } else { "" };
+        let range = if i % 2 == 0 {
+            TextRange::empty(at)
+        } else {
+            TextRange::at(at, TextSize::from(1))
+        };
+        c.edit_file(
+            leaf.clone(),
+            vec![TextEdit {
+                range,
+                new_text: insert.to_owned(),
+            }],
+        );
+        let start = Instant::now();
+        host.apply_change(c);
+        let d = host.analysis().diagnostics(leaf_id);
+        times.push(start.elapsed());
+        assert!(d.is_empty());
+    }
+    // Sanity: the workload's configurations were really found (a missing argument is seen).
+    let mut c = Change::new();
+    c.set_text(leaf.clone(), "{ missingArg, ... }: { x = missingArg; }\n");
+    host.apply_change(c);
+    assert!(
+        !host.analysis().diagnostics(leaf_id).is_empty(),
+        "the graph reaches the leaf module"
+    );
+    times.sort();
+    println!(
+        "edit leaf module -> its diagnostics: p50 {:?}, p99 {:?}, max {:?}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+}
