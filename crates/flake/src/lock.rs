@@ -20,6 +20,9 @@ pub struct Lock {
     pub nodes: BTreeMap<String, LockNode>,
     /// Where each node's key is written in the text.
     pub node_keys: NodeKeys,
+    /// Problems that do not stop Nix from reading the lock (it writes circular `follows` itself
+    /// and only fails when such an input is used).
+    pub problems: Vec<LockError>,
 }
 
 /// One node of the lock graph.
@@ -148,27 +151,37 @@ impl Lock {
                 }
             }
         }
-        let lock = Lock {
+        let mut lock = Lock {
             version,
             root,
             nodes,
             node_keys: node_keys.clone(),
+            problems: Vec::new(),
         };
+        let mut problems = Vec::new();
         for (id, node) in &lock.nodes {
             for (name, edge) in &node.inputs {
-                if let LockEdge::Follows(path) = edge
-                    && let Err(err) = lock.resolve(path)
-                {
-                    return Err(fail(
-                        key_range(id),
-                        format!(
-                            "Input `{name}` of node `{id}` follows `{}`, which {err}.",
-                            path.join("/")
-                        ),
-                    ));
+                let LockEdge::Follows(path) = edge else {
+                    continue;
+                };
+                let error = match lock.resolve(path) {
+                    Ok(_) => continue,
+                    Err(error) => error,
+                };
+                let problem = fail(
+                    key_range(id),
+                    format!(
+                        "Input `{name}` of node `{id}` follows `{}`, which {error}.",
+                        path.join("/")
+                    ),
+                );
+                match error {
+                    ResolveError::Missing => return Err(problem),
+                    ResolveError::Cycle => problems.push(problem),
                 }
             }
         }
+        lock.problems = problems;
         Ok(lock)
     }
 

@@ -304,6 +304,9 @@ impl FlakeModel {
 struct Builder {
     model: FlakeModel,
     leaves: BTreeMap<Vec<String>, TextRange>,
+    /// For each attribute path under `inputs` defined so far, its direct keys and where each
+    /// was first written (Nix's rule for merging attribute set literals).
+    keys: BTreeMap<Vec<String>, BTreeMap<String, TextRange>>,
     outputs_node: Option<SyntaxNode>,
 }
 
@@ -319,10 +322,20 @@ impl Builder {
             return self.model;
         };
         let mut top = strip_parens(expr);
-        // `let … in { … }` at the top is allowed; the bindings never declare inputs.
+        // Nix rejects `let … in { … }` at the top ("must be an attribute set"); the body is still
+        // modelled so that the other checks and the editor features keep working.
         let mut fuel = 64;
         while top.kind() == SyntaxKind::NODE_LET_IN && fuel > 0 {
             fuel -= 1;
+            if fuel == 63 {
+                let at = top
+                    .first_token()
+                    .map_or(top.text_range(), |t| t.text_range());
+                self.problem(
+                    at,
+                    "`flake.nix` must be an attribute set written directly, not under `let … in`; Nix does not evaluate it.",
+                );
+            }
             match ast::LetIn::cast(top.clone()).and_then(|l| l.body()) {
                 Some(body) => top = strip_parens(body.syntax().clone()),
                 None => return self.model,
@@ -368,6 +381,10 @@ impl Builder {
             }
         }
         self.flatten_inputs(input_leaves);
+        self.model
+            .duplicates
+            .sort_by_key(|d| (d.range.start(), d.range.end()));
+        self.model.duplicates.dedup_by_key(|d| d.range);
         self.add_implicit_inputs();
         self.model.uses = self.outputs_uses();
         self.model
@@ -513,6 +530,10 @@ impl Builder {
                     continue;
                 };
                 let mut children = Vec::new();
+                let here: Vec<String> = leaf.path.iter().map(|s| s.value.clone()).collect();
+                // Merging this literal into attributes defined before: its keys must be new.
+                let existing = self.keys.get(&here).cloned().unwrap_or_default();
+                let mut conflicts = Vec::new();
                 for entry in set.entries() {
                     match entry {
                         ast::Entry::AttrpathValue(apv) => {
@@ -521,6 +542,13 @@ impl Builder {
                                 self.model.inputs_incomplete = true;
                                 continue;
                             };
+                            if let Some(first) = names.first()
+                                && let Some(earlier) = existing.get(&first.value)
+                            {
+                                // Nix stops here; the entry's content is not read.
+                                conflicts.push((here.clone(), first.clone(), *earlier));
+                                continue;
+                            }
                             let Some(value) = apv.value() else { continue };
                             let mut path = leaf.path.clone();
                             path.extend(names);
@@ -544,6 +572,19 @@ impl Builder {
                             }
                         }
                     }
+                }
+                for (here, key, earlier) in conflicts {
+                    let path = std::iter::once("inputs")
+                        .chain(here.iter().map(String::as_str))
+                        .chain(std::iter::once(key.value.as_str()));
+                    self.model.duplicates.push(Duplicate {
+                        path: path.collect::<Vec<_>>().join("."),
+                        range: key.range,
+                        first: earlier,
+                    });
+                }
+                for child in &children {
+                    self.register_keys(&child.path);
                 }
                 children.reverse();
                 stack.extend(children);
@@ -599,7 +640,21 @@ impl Builder {
         spec
     }
 
+    /// Records every prefix of `path` as defined (for the literal-merging rule).
+    fn register_keys(&mut self, path: &[Spanned<String>]) {
+        let mut prefix: Vec<String> = Vec::new();
+        for segment in path {
+            self.keys
+                .entry(prefix.clone())
+                .or_default()
+                .entry(segment.value.clone())
+                .or_insert(segment.range);
+            prefix.push(segment.value.clone());
+        }
+    }
+
     fn leaf(&mut self, leaf: Leaf) {
+        self.register_keys(&leaf.path);
         let key: Vec<String> = leaf.path.iter().map(|s| s.value.clone()).collect();
         let value_range = leaf.value.text_range();
         let at = leaf.path.last().map_or(leaf.entry, |s| s.range);

@@ -177,7 +177,10 @@ impl InputResolver {
             if node.kind() != SyntaxKind::NODE_IDENT || !is_reference(&node) {
                 continue;
             }
-            if names.as_ref().is_some_and(|names| !names.contains(node.text().to_string().as_str())) {
+            if names
+                .as_ref()
+                .is_some_and(|names| !names.contains(node.text().to_string().as_str()))
+            {
                 continue;
             }
             let Some(meaning) = self.resolve(&node) else {
@@ -221,13 +224,21 @@ impl InputResolver {
         for node in root.descendants() {
             match node.kind() {
                 SyntaxKind::NODE_ATTRPATH_VALUE => {
-                    let Some(apv) = ast::AttrpathValue::cast(node.clone()) else { continue };
-                    let (Some(path), Some(value)) = (apv.attrpath(), apv.value()) else { continue };
-                    let Some(first) = path.attrs().next().and_then(|a| attr_name(&a)) else { continue };
+                    let Some(apv) = ast::AttrpathValue::cast(node.clone()) else {
+                        continue;
+                    };
+                    let (Some(path), Some(value)) = (apv.attrpath(), apv.value()) else {
+                        continue;
+                    };
+                    let Some(first) = path.attrs().next().and_then(|a| attr_name(&a)) else {
+                        continue;
+                    };
                     bindings.push((first, value.syntax().clone()));
                 }
                 SyntaxKind::NODE_INHERIT => {
-                    let Some(inherit) = ast::Inherit::cast(node.clone()) else { continue };
+                    let Some(inherit) = ast::Inherit::cast(node.clone()) else {
+                        continue;
+                    };
                     let Some(from) = inherit.from() else { continue };
                     for attr in inherit.attrs() {
                         if let Some(name) = attr_name(&attr) {
@@ -244,9 +255,10 @@ impl InputResolver {
                 if names.contains(name) {
                     return false;
                 }
-                let mentions = value
-                    .descendants()
-                    .any(|n| n.kind() == SyntaxKind::NODE_IDENT && names.contains(n.text().to_string().as_str()));
+                let mentions = value.descendants().any(|n| {
+                    n.kind() == SyntaxKind::NODE_IDENT
+                        && names.contains(n.text().to_string().as_str())
+                });
                 if mentions {
                     names.insert(name.clone());
                 }

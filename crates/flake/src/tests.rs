@@ -292,8 +292,9 @@ fn structure_problems() {
     check(
         r#"let x = 1; in { outputs = { self }: { }; }"#,
         expect![[r#"
-        outputs formals=["self"] ellipsis=false binding=None
-    "#]],
+            outputs formals=["self"] ellipsis=false binding=None
+            problem "let": `flake.nix` must be an attribute set written directly, not under `let … in`; Nix does not evaluate it.
+        "#]],
     );
     check(
         r#"{ outputs = { self }: { }; outputs = 1; }"#,
@@ -303,4 +304,40 @@ fn structure_problems() {
     "#]],
     );
     check("{ inputs.", expect![[r#""#]]);
+}
+
+#[test]
+fn literal_merging_follows_nix() {
+    // Checked with Nix 2.8: a literal merged after a dotted path may not repeat its keys…
+    check(
+        r#"{ inputs.a.url = "path:./a"; inputs = { a.flake = true; }; outputs = { self, a }: { }; }"#,
+        expect![[r#"
+            input a url=path:./a ref=path:./a names=["a"]
+            outputs formals=["self", "a"] ellipsis=false binding=None
+            duplicate inputs.a at "a"
+        "#]],
+    );
+    // …while the other order, and disjoint literals, are fine.
+    check(
+        r#"{ inputs = { a.flake = true; }; inputs.a.url = "path:./a"; outputs = { self, a }: { }; }"#,
+        expect![[r#"
+            input a url=path:./a flake=true ref=path:./a names=["a", "a"]
+            outputs formals=["self", "a"] ellipsis=false binding=None
+        "#]],
+    );
+    check(
+        r#"{ inputs.a = { url = "path:./a"; }; inputs.a = { flake = true; }; outputs = { self, a }: { }; }"#,
+        expect![[r#"
+            input a url=path:./a flake=true ref=path:./a names=["a", "a"]
+            outputs formals=["self", "a"] ellipsis=false binding=None
+        "#]],
+    );
+    check(
+        r#"{ inputs.a = { url = "path:./a"; }; inputs.a = { url = "path:./b"; }; outputs = { self, a }: { }; }"#,
+        expect![[r#"
+            input a url=path:./a ref=path:./a names=["a", "a"]
+            outputs formals=["self", "a"] ellipsis=false binding=None
+            duplicate inputs.a.url at "url"
+        "#]],
+    );
 }

@@ -7,7 +7,22 @@ use base::{Diagnostic, FileRange, Severity};
 use super::{FlakeContext, LockState};
 
 pub(super) fn check(cx: &FlakeContext<'_>, acc: &mut Vec<Diagnostic>) {
-    let (LockState::Malformed(error), Some(file_id)) = (cx.lock, cx.lock_file) else {
+    let Some(file_id) = cx.lock_file else { return };
+    if let LockState::Loaded(lock) = cx.lock {
+        // Circular `follows`: Nix writes such locks and fails only when the input is used.
+        for problem in &lock.problems {
+            acc.push(Diagnostic::new(
+                "malformed-lock",
+                Severity::Error,
+                FileRange { file_id, range: problem.range },
+                format!(
+                    "{} Evaluating that input overflows Nix's stack; fix the `follows` in flake.nix and run `nix flake lock`.",
+                    problem.message
+                ),
+            ));
+        }
+    }
+    let LockState::Malformed(error) = cx.lock else {
         return;
     };
     acc.push(Diagnostic::new(

@@ -389,8 +389,8 @@ fn duplicate_and_structure() {
                 |  outputs = { self }: { };
                 |  packages = { };
                 |}
-            flake.nix:4:16 "url" error duplicate-input: `inputs.a.url` is defined twice; Nix rejects the file.
-              related 3:12 "url": first defined here
+            flake.nix:4:14 "a" error duplicate-input: `inputs.a` is defined twice; Nix rejects the file.
+              related 3:10 "a": first defined here
             flake.nix:6:3 "packages" error flake-structure: `packages` is not a flake attribute; `flake.nix` may only define `description`, `inputs`, `outputs` and `nixConfig`.
         "#]],
     );
@@ -489,7 +489,10 @@ fn malformed_locks() {
         flake.lock:1:2 "o" error malformed-lock: `flake.lock` is not valid JSON: expected ident at line 1 column 2. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
         flake.lock:1:1 "" error malformed-lock: `flake.lock` must hold a JSON object. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
         flake.lock:1:44 "\"root\"" error malformed-lock: Input `a` of node `root` points to `ghost`, which is not a node. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
-        flake.lock:1:44 "\"root\"" error malformed-lock: Input `a` of node `root` follows `b`, which goes round in a circle of `follows`. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
+        flake.nix:1:10 "a" warning stale-lock: flake.lock is out of date: input `a` follows `b` in it, but flake.nix gives it its own source; run `nix flake lock` to update flake.lock.
+        flake.lock:1:44 "\"root\"" error malformed-lock: Input `a` of node `root` follows `b`, which goes round in a circle of `follows`. Evaluating that input overflows Nix's stack; fix the `follows` in flake.nix and run `nix flake lock`.
+        flake.lock:1:44 "\"root\"" error malformed-lock: Input `b` of node `root` follows `a`, which goes round in a circle of `follows`. Evaluating that input overflows Nix's stack; fix the `follows` in flake.nix and run `nix flake lock`.
+        flake.lock:1:44 "\"root\"" warning stale-lock: flake.lock still has input `b`, which flake.nix no longer declares; run `nix flake lock` to update flake.lock.
         flake.lock:1:1 "" error malformed-lock: `flake.lock` version 4 is not supported (versions 5 to 7 are); run `nix flake lock` with a current Nix. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
         flake.lock:1:44 "\"root\"" error malformed-lock: Node `root`: input `a` must be a node id or a list of input names. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
         flake.lock:1:1 "" error malformed-lock: The root node `top` is not in `nodes`. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
