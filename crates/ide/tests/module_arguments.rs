@@ -461,8 +461,14 @@ fn moduleargs_reexported_through_extraspecialargs() {
   home-manager.users.roni.imports = [ ./home.nix ];
 }
 ",
-    ) + "#- /home.nix\n{ pkgs-stable, lib, ... }: { imports = lib.optional (pkgs-stable ? x) ./x.nix; }\n#- /x.nix\n{ }\n";
-    check(&fixture, expect![""]);
+    ) + "#- /home.nix\n{ pkgs-stable, lib, nope, ... }: { imports = lib.optional (pkgs-stable ? x) ./x.nix; y = nope; }\n#- /x.nix\n{ }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /home.nix:1:21-1:25 error[missing-module-argument] `nope` is not provided in `nixosConfigurations.kahless → home-manager.users.roni`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
+            related /configuration.nix:4:3-4:34: `nixosConfigurations.kahless → home-manager.users.roni` is defined here
+    "#]],
+    );
 }
 
 #[test]

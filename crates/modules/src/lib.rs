@@ -51,7 +51,7 @@ pub use graph::{
     PkgsSourceKind, SourceKind,
 };
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};
-pub use query::{ArgumentAt, PatternCompletion};
+pub use query::{ArgumentAt, PatternCompletion, ValueOrigin};
 pub use summary::{FileSummary, SummaryCache};
 
 /// What the module analysis reads: the files of a snapshot. Implemented by `ide` over its `Db`.

@@ -824,7 +824,10 @@ fn handle_path(
         }
         return;
     }
-    match interest(&full) {
+    // A path below an interesting one (`nixpkgs.config.allowUnfree`, `home-manager.users.x.imports`)
+    // is recorded with its full path.
+    let below = (1..full.len()).any(|n| interest(&full[..n]) == Some(true) && full[0] != "imports");
+    match interest(&full).or(below.then_some(true)) {
         Some(true) => {
             let mut certainty = item.certainty;
             let v = strip_parens(value.clone());

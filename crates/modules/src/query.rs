@@ -519,3 +519,138 @@ fn with_leading_space(node: &syntax::SyntaxNode) -> TextRange {
         _ => node.text_range(),
     }
 }
+
+/// Where the value of an argument finally comes from, following specialArgs entries through
+/// `inherit`, `let` bindings and the formals of enclosing modules into outer contexts.
+#[derive(Clone, Debug)]
+pub struct ValueOrigin {
+    /// The source in the asked context.
+    pub source: ArgSource,
+    /// The binders passed through, in order (a `let` name, an outer module's formal…).
+    pub steps: Vec<FileRange>,
+    /// The final value expression (`import nixpkgs-unstable { … }`), when it is in source;
+    /// `None` for framework values and values that come from outside (a function argument that
+    /// is not a module argument, like `outputs`' `@inputs`: then the last step is that binder).
+    pub expr: Option<FileRange>,
+}
+
+impl ModuleAnalysis {
+    /// The value expression(s) that provide `name` to the modules of `ctx`. For example, for
+    /// home.nix's `pkgs-unstable` under `home-manager.users.roni`: the extraSpecialArgs entry
+    /// `inherit pkgs-unstable;` → the NixOS module's formal `pkgs-unstable` → the NixOS
+    /// specialArgs entry → the `let` binding `pkgs-unstable = import nixpkgs-unstable { … };`.
+    pub fn value_origins(&self, files: &dyn Files, name: &str, ctx: ContextId) -> Vec<ValueOrigin> {
+        self.value_origins_bounded(files, name, ctx, 0)
+    }
+
+    fn value_origins_bounded(
+        &self,
+        files: &dyn Files,
+        name: &str,
+        ctx: ContextId,
+        depth: u32,
+    ) -> Vec<ValueOrigin> {
+        let Some(context) = self.graph.contexts.get(ctx) else {
+            return Vec::new();
+        };
+        let sources = match classify(context, name) {
+            ArgClass::Direct(s) | ArgClass::ConfigBacked(s) => s,
+            _ => return Vec::new(),
+        };
+        let mut out = Vec::new();
+        for source in sources {
+            let Some(mut at) = source.value else {
+                out.push(ValueOrigin {
+                    source,
+                    steps: Vec::new(),
+                    expr: None,
+                });
+                continue;
+            };
+            let mut steps = Vec::new();
+            let mut expr = Some(at);
+            let mut nested: Vec<ValueOrigin> = Vec::new();
+            for _ in 0..8 {
+                let summary = files.summary(at.file_id);
+                let res = &summary.resolution;
+                let Some(b) = res.binder_of(at.range) else {
+                    break;
+                };
+                let binder = &res.binders[b as usize];
+                let here = FileRange {
+                    file_id: at.file_id,
+                    range: binder.range,
+                };
+                match binder.kind {
+                    BinderKind::Let { value: Some(v) } | BinderKind::Rec { value: Some(v) } => {
+                        steps.push(here);
+                        at = FileRange {
+                            file_id: at.file_id,
+                            range: v,
+                        };
+                        expr = Some(at);
+                        if v == binder.range {
+                            // `inherit x;`: the inherited name is a reference to an outer `x`.
+                            continue;
+                        }
+                    }
+                    BinderKind::Formal { lambda } => {
+                        steps.push(here);
+                        expr = None;
+                        // A formal of a module of an enclosing context: continue there.
+                        let outer = self.graph.contexts.iter().enumerate().find(|(_, c)| {
+                            c.modules.iter().any(|m| {
+                                m.file == at.file_id && {
+                                    let root = files.parse(m.file).syntax_node();
+                                    files
+                                        .summary(m.file)
+                                        .module_info(&root, m.range)
+                                        .and_then(|i| i.param.as_ref().map(|p| p.lambda))
+                                        == Some(lambda)
+                                }
+                            })
+                        });
+                        if let Some((outer_ctx, _)) = outer
+                            && outer_ctx != ctx
+                            && depth < 4
+                        {
+                            nested = self.value_origins_bounded(
+                                files,
+                                &binder.name,
+                                outer_ctx,
+                                depth + 1,
+                            );
+                        }
+                        break;
+                    }
+                    _ => {
+                        steps.push(here);
+                        expr = None;
+                        break;
+                    }
+                }
+            }
+            if nested.is_empty() {
+                out.push(ValueOrigin {
+                    source,
+                    steps,
+                    expr,
+                });
+            } else {
+                for n in nested {
+                    let mut all = steps.clone();
+                    if let Some(k) = n.source.key {
+                        all.push(k);
+                    }
+                    all.extend(n.steps);
+                    out.push(ValueOrigin {
+                        source: source.clone(),
+                        steps: all,
+                        expr: n.expr,
+                    });
+                }
+            }
+        }
+        out
+    }
+}

@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use base::{FileId, FileRange, VfsPath};
-use rowan::ast::AstNode;
-use syntax::ast;
 
 use crate::Files;
 use crate::eval::{
@@ -85,25 +83,16 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
     let Some(attrs) = flake_value.attrs() else {
         return;
     };
-    let mut names: Vec<Rc<str>> = Vec::new();
-    if let Some(e) = attrs.map.get("inputs")
-        && let Value::Attrs(inputs) = ev.force(e.thunk)
-    {
-        names.extend(inputs.map.keys().cloned());
-    }
+    // Input names from the flake model: declared inputs and outputs formals (registry inputs).
+    let model = flake::FlakeModel::from_parse(&ev.files().parse(flake));
+    let names: Vec<Rc<str>> = model
+        .inputs
+        .iter()
+        .map(|i| Rc::from(i.name.as_str()))
+        .collect();
     let Some(outputs) = attrs.map.get("outputs").map(|e| e.thunk) else {
         return;
     };
-    if let Value::Lambda(c) = ev.force(outputs)
-        && let Some(lambda) = ev.node(c.loc).and_then(ast::Lambda::cast)
-        && let Some(ast::Param::Pattern(p)) = lambda.param()
-    {
-        for entry in p.pat_entries() {
-            if let Some(ident) = entry.ident() {
-                names.push(Rc::from(ident.syntax().text().to_string()));
-            }
-        }
-    }
     let mut map = BTreeMap::new();
     let self_t = ev.alias_thunk(None, None);
     for name in names {
@@ -269,6 +258,7 @@ impl Builder<'_, '_> {
         {
             ctx.pkgs.push(PkgsSource {
                 kind: PkgsSourceKind::SpecialArgsPkgs,
+                path: Vec::new(),
                 key,
                 value,
                 certainty: Certainty::Always,
@@ -279,6 +269,7 @@ impl Builder<'_, '_> {
         {
             ctx.pkgs.push(PkgsSource {
                 kind: PkgsSourceKind::CallPkgs,
+                path: Vec::new(),
                 key: loc_range(key),
                 value: loc_range(value),
                 certainty: Certainty::Always,
@@ -427,7 +418,7 @@ impl Builder<'_, '_> {
             let thunk = || ev.expr_thunk((key.file, def.value), env);
             let ctx = &mut self.graph.contexts[ctx_id];
             match path.as_slice() {
-                ["_module", "args", name] => {
+                ["_module", "args", name, ..] => {
                     ctx.module_args
                         .names
                         .entry((*name).to_owned())
@@ -470,7 +461,7 @@ impl Builder<'_, '_> {
                         _ => ctx.module_args.open = true,
                     }
                 }
-                ["nixpkgs", what] => {
+                ["nixpkgs", what, ..] => {
                     let kind = match *what {
                         "config" => PkgsSourceKind::NixpkgsConfig,
                         "pkgs" => PkgsSourceKind::NixpkgsPkgs,
@@ -478,12 +469,23 @@ impl Builder<'_, '_> {
                     };
                     ctx.pkgs.push(PkgsSource {
                         kind,
+                        path: def.path[2..].to_vec(),
                         key: key_range,
                         value: value_range,
                         certainty: def.certainty,
                     });
                 }
                 _ if !is_os || def.certainty == Certainty::Never => {}
+                ["home-manager", "users", user, "imports"] => {
+                    // `home-manager.users.x.imports = [ … ]`: more modules of that user.
+                    hm.users
+                        .entry((*user).to_owned())
+                        .or_default()
+                        .push((thunk(), (key.file, def.key)));
+                }
+                ["home-manager", "users", user, ..] if path.len() > 3 => {
+                    hm.users.entry((*user).to_owned()).or_default();
+                }
                 ["home-manager", "users", user] => {
                     hm.users
                         .entry((*user).to_owned())
@@ -544,6 +546,7 @@ impl Builder<'_, '_> {
                 }
                 ["home-manager", "useGlobalPkgs"] => hm.global_pkgs.push(PkgsSource {
                     kind: PkgsSourceKind::UseGlobalPkgs,
+                    path: Vec::new(),
                     key: key_range,
                     value: value_range,
                     certainty: def.certainty,

@@ -126,6 +126,9 @@ pub struct ArgSet {
 pub struct PkgsSource {
     /// What it is.
     pub kind: PkgsSourceKind,
+    /// For `nixpkgs.config.allowUnfree = …`, the path below `nixpkgs.config` (`["allowUnfree"]`);
+    /// empty when the whole value is defined.
+    pub path: Vec<String>,
     /// The defining attribute or argument.
     pub key: FileRange,
     /// The value expression.

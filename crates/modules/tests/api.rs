@@ -1,0 +1,199 @@
+//! The public API other layers call (contexts, `pkgs` sources, value origins), on an in-memory
+//! set of files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use base::{FileId, FileRange, VfsPath};
+use modules::{FileSummary, Files, SummaryCache};
+use syntax::Parse;
+
+struct Mem {
+    paths: Vec<VfsPath>,
+    texts: Vec<Arc<str>>,
+    existing: BTreeSet<VfsPath>,
+    cache: SummaryCache,
+}
+
+impl Mem {
+    /// `#- /path` headers, as in the ide fixtures.
+    fn new(fixture: &str) -> Mem {
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in fixture.lines() {
+            if let Some(path) = line.strip_prefix("#- ") {
+                current = Some(path.trim().to_owned());
+                files.insert(path.trim().to_owned(), String::new());
+            } else if let Some(c) = &current {
+                let text = files.get_mut(c).expect("current file");
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        let mut existing = BTreeSet::new();
+        for p in files.keys() {
+            let mut d = VfsPath::new(p).parent();
+            while let Some(dir) = d {
+                d = dir.parent();
+                existing.insert(dir);
+            }
+            existing.insert(VfsPath::new(p));
+        }
+        Mem {
+            paths: files.keys().map(VfsPath::new).collect(),
+            texts: files.values().map(|t| Arc::from(t.as_str())).collect(),
+            existing,
+            cache: SummaryCache::new(),
+        }
+    }
+
+    fn id(&self, path: &str) -> FileId {
+        self.file_id(&VfsPath::new(path)).expect("known file")
+    }
+
+    fn show(&self, r: FileRange) -> String {
+        let text = &self.texts[r.file_id.0 as usize];
+        format!("{}:`{}`", self.paths[r.file_id.0 as usize], &text[r.range])
+    }
+}
+
+impl Files for Mem {
+    fn files(&self) -> Vec<FileId> {
+        (0..self.paths.len() as u32).map(FileId).collect()
+    }
+    fn file_id(&self, path: &VfsPath) -> Option<FileId> {
+        self.paths
+            .iter()
+            .position(|p| p == path)
+            .map(|i| FileId(i as u32))
+    }
+    fn path(&self, file: FileId) -> VfsPath {
+        self.paths[file.0 as usize].clone()
+    }
+    fn text(&self, file: FileId) -> Arc<str> {
+        Arc::clone(&self.texts[file.0 as usize])
+    }
+    fn parse(&self, file: FileId) -> Parse {
+        syntax::parse(&self.texts[file.0 as usize])
+    }
+    fn summary(&self, file: FileId) -> Arc<FileSummary> {
+        self.cache.get(&self.texts[file.0 as usize], || {
+            self.parse(file).syntax_node()
+        })
+    }
+    fn has_existence_info(&self) -> bool {
+        true
+    }
+    fn exists(&self, path: &VfsPath) -> bool {
+        self.existing.contains(path)
+    }
+    fn is_dir(&self, path: &VfsPath) -> bool {
+        self.existing
+            .iter()
+            .any(|p| p != path && p.as_path().starts_with(path.as_path()))
+    }
+    fn display_path(&self, file: FileId) -> String {
+        self.paths[file.0 as usize].to_string()
+    }
+}
+
+const FLAKE: &str = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { self, nixpkgs, home-manager, nixpkgs-unstable, ... }@inputs: let
+    pkgs-unstable = import nixpkgs-unstable { system = "x86_64-linux"; config.allowUnfree = true; };
+  in {
+    nixosConfigurations.kahless = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs pkgs-unstable; };
+      modules = [ home-manager.nixosModules.home-manager ./configuration.nix ];
+    };
+    homeConfigurations.roni = home-manager.lib.homeManagerConfiguration {
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      modules = [ ./home.nix { nixpkgs.config.allowUnfree = true; } ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs-unstable, ... }: {
+  nixpkgs.config.allowUnfree = true;
+  home-manager.useGlobalPkgs = true;
+  home-manager.extraSpecialArgs = { inherit pkgs-unstable; };
+  home-manager.users.roni = import ./home.nix;
+}
+#- /home.nix
+{ pkgs, pkgs-unstable ? null, ... }: { home.packages = [ pkgs.hello ]; }
+"#;
+
+#[test]
+fn contexts_and_pkgs_sources() {
+    let files = Mem::new(FLAKE);
+    let analysis = modules::analyze(&files);
+    let mut out = String::new();
+    for c in &analysis.graph.contexts {
+        out.push_str(&format!("{:?} {}\n", c.kind, c.full_name));
+        for m in &c.modules {
+            out.push_str(&format!("  module {}\n", files.path(m.file)));
+        }
+        for p in &c.pkgs {
+            out.push_str(&format!(
+                "  pkgs {:?} {:?} [{}] = {}\n",
+                p.kind,
+                p.certainty,
+                p.path.join("."),
+                files.show(p.value)
+            ));
+        }
+    }
+    expect_test::expect![[r#"
+        HomeManagerStandalone homeConfigurations.roni
+          module /home.nix
+          module /flake.nix
+          pkgs CallPkgs Always [] = /flake.nix:`nixpkgs.legacyPackages.x86_64-linux`
+          pkgs NixpkgsConfig Always [allowUnfree] = /flake.nix:`true`
+        Nixos nixosConfigurations.kahless
+          module /configuration.nix
+          pkgs NixpkgsConfig Always [allowUnfree] = /configuration.nix:`true`
+        HomeManagerNested(Nixos) nixosConfigurations.kahless → home-manager.users.roni
+          module /home.nix
+          pkgs UseGlobalPkgs Always [] = /configuration.nix:`true`
+    "#]]
+    .assert_eq(&out);
+}
+
+#[test]
+fn value_origins_cross_contexts() {
+    let files = Mem::new(FLAKE);
+    let analysis = modules::analyze(&files);
+    let home = files.id("/home.nix");
+    let ctx = analysis
+        .graph
+        .contexts
+        .iter()
+        .position(|c| c.name == "home-manager.users.roni")
+        .expect("nested context");
+    let modules_here = analysis.modules_at(home, 0.into());
+    assert!(modules_here.iter().any(|(_, ctxs)| ctxs.contains(&ctx)));
+    let mut out = String::new();
+    for o in analysis.value_origins(&files, "pkgs-unstable", ctx) {
+        out.push_str(&format!(
+            "source {:?} key {}\n",
+            o.source.kind,
+            o.source.key.map(|k| files.show(k)).unwrap_or_default()
+        ));
+        for s in &o.steps {
+            out.push_str(&format!("  via {}\n", files.show(*s)));
+        }
+        out.push_str(&format!(
+            "  expr {}\n",
+            o.expr.map(|e| files.show(e)).unwrap_or_default()
+        ));
+    }
+    expect_test::expect![[r#"
+        source SpecialArgs key /configuration.nix:`pkgs-unstable`
+          via /configuration.nix:`pkgs-unstable`
+          via /flake.nix:`pkgs-unstable`
+          via /flake.nix:`pkgs-unstable`
+          expr /flake.nix:`import nixpkgs-unstable { system = "x86_64-linux"; config.allowUnfree = true; }`
+    "#]].assert_eq(&out);
+}
