@@ -68,6 +68,7 @@ fn moduleargs_in_imports_recursion() {
         expect![[r#"
             /host.nix:1:32-1:38 error[module-args-recursion] infinite recursion: `inputs` is used in `imports`, but in `nixosConfigurations.host` it comes from `_module.args` (flake.nix:6) which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
                 related /flake.nix:6:21-6:40: `inputs` is defined in `_module.args` of `nixosConfigurations.host` here
+                fix: Move `inputs` into specialArgs of `nixosConfigurations.host`
         "#]],
     );
 }
@@ -411,6 +412,7 @@ fn shared_module_flagged_only_where_missing() {
         expect![[r#"
             /common.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.b`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
                 related /flake.nix:6:29-6:84: `nixosConfigurations.b` is defined here
+                fix: Add `inherit inputs;` to specialArgs of `nixosConfigurations.b`
         "#]],
     );
 }
@@ -510,5 +512,92 @@ fn missing_imports() {
             /host.nix:1:67-1:77 error[missing-import] `./gone.nix` does not exist
             /unrelated.nix:1:15-1:30 error[missing-import] `./also-gone.nix` does not exist
         "#]],
+    );
+}
+
+/// Applies the fix of the first diagnostic with `code` and shows every changed file.
+fn check_fix(fixture: &str, code: &str, expect: Expect) {
+    let (analysis, _) = test_fixture::analysis_from_fixture(fixture);
+    let fix = analysis
+        .files()
+        .into_iter()
+        .flat_map(|f| analysis.diagnostics(f))
+        .filter(|d| d.code.as_str() == code)
+        .find_map(|d| d.fixes.into_iter().next());
+    let out = match fix {
+        Some(fix) => {
+            let mut out = format!("{}\n", fix.label);
+            for (f, edits) in &fix.change.edits {
+                out.push_str(&format!(
+                    "{}:\n{}",
+                    analysis.file_path(*f),
+                    test_fixture::apply_edits(&analysis.file_text(*f), edits)
+                ));
+            }
+            out
+        }
+        None => "no fix".to_owned(),
+    };
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn fixes() {
+    // Recursion: move `_module.args.inputs` into a new specialArgs.
+    let fixture = flake(
+        "{ self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      modules = [ { _module.args.inputs = inputs; } ./host.nix ];
+    };
+  }",
+    ) + "#- /host.nix\n{ inputs, ... }: { imports = [ inputs.sops-nix.nixosModules.default ]; }\n";
+    check_fix(
+        &fixture,
+        "module-args-recursion",
+        expect![[r#"
+            Move `inputs` into specialArgs of `nixosConfigurations.host`
+            /flake.nix:
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              inputs.home-manager.url = "github:nix-community/home-manager";
+              outputs = { self, nixpkgs, ... }@inputs: {
+                nixosConfigurations.host = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; };
+                  modules = [ {  } ./host.nix ];
+                };
+              };
+            }
+        "#]],
+    );
+    // Missing: add to the existing specialArgs.
+    let fixture = eval_modules("./host.nix", "{ inherit self; }")
+        + "#- /host.nix\n{ inputs, ... }: { x = inputs; }\n";
+    check_fix(
+        &fixture,
+        "missing-module-argument",
+        expect![[r#"
+        Add `inherit inputs;` to specialArgs of `nixosConfigurations.host`
+        /flake.nix:
+        {
+          inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+          inputs.home-manager.url = "github:nix-community/home-manager";
+          outputs = { self, nixpkgs, ... }@inputs: {
+            nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+              specialArgs = { inherit inputs; inherit self; };
+              modules = [ ./host.nix ];
+            };
+          };
+        }
+    "#]],
+    );
+    // No `...`.
+    let fixture = eval_modules("./host.nix", "{ }") + "#- /host.nix\n{ lib, config }: { }\n";
+    check_fix(
+        &fixture,
+        "unexpected-module-argument",
+        expect![[r#"
+        Add `...` to the pattern
+        /host.nix:
+        { lib, config, ... }: { }
+    "#]],
     );
 }

@@ -344,19 +344,44 @@ fn missing_diag(
     d
 }
 
-/// `inherit name;` into the context's literal specialArgs set, when `name` is in scope there.
-fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> {
-    let site = *ctx.special_args_sites.first()?;
-    let summary = files.summary(site.file_id);
-    let text = files.text(site.file_id);
-    let inner = site.range.start() + TextSize::from(1);
-    summary.resolution.visible_at(name, inner)?;
-    if !text
-        .get(usize::from(site.range.start())..)?
-        .starts_with('{')
-    {
+/// Where a new specialArgs entry can be inserted: just inside the literal specialArgs set, or
+/// inside the literal argument of the configuration call (then a `specialArgs = { … };`
+/// attribute must be created). Also returns the text to wrap the entry with.
+fn special_args_insertion(
+    files: &dyn Files,
+    ctx: &Context,
+) -> Option<(FileId, TextSize, String, String)> {
+    let literal = |site: FileRange| {
+        let text = files.text(site.file_id);
+        text.get(usize::from(site.range.start())..)?
+            .starts_with('{')
+            .then_some(site)
+    };
+    if let Some(site) = ctx.special_args_sites.first().and_then(|s| literal(*s)) {
+        return Some((
+            site.file_id,
+            site.range.start() + TextSize::from(1),
+            " ".to_owned(),
+            String::new(),
+        ));
+    }
+    if !ctx.special_args_sites.is_empty() || matches!(ctx.kind, ContextKind::HomeManagerNested(_)) {
         return None;
     }
+    let site = literal(ctx.call_args_site?)?;
+    let attr = source_label(ctx);
+    Some((
+        site.file_id,
+        site.range.start() + TextSize::from(1),
+        format!(" {attr} = {{ "),
+        " };".to_owned(),
+    ))
+}
+
+/// `inherit name;` into the context's specialArgs, when `name` is in scope there.
+fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> {
+    let (file, at, before, after) = special_args_insertion(files, ctx)?;
+    files.summary(file).resolution.visible_at(name, at)?;
     Some(Fix {
         label: format!(
             "Add `inherit {name};` to {} of `{}`",
@@ -364,10 +389,10 @@ fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> 
             ctx.full_name
         ),
         change: SourceChange::single(
-            site.file_id,
+            file,
             TextEdit {
-                range: TextRange::empty(inner),
-                new_text: format!(" inherit {name};"),
+                range: TextRange::empty(at),
+                new_text: format!("{before}inherit {name};{after}"),
             },
         ),
     })
@@ -445,24 +470,23 @@ fn recursion_diag(
     d
 }
 
-/// Moves `_module.args.name = v;` into the context's literal specialArgs when `v` only uses
-/// names that are in scope there.
+/// Moves `_module.args.name = v;` into the context's specialArgs when `v` only uses names that
+/// are in scope there.
 fn move_to_special_args(
     files: &dyn Files,
     ctx: &Context,
     name: &str,
     sources: &[ArgSource],
 ) -> Option<Fix> {
-    let site = *ctx.special_args_sites.first()?;
+    let (file, at, before, after) = special_args_insertion(files, ctx)?;
     let [src] = sources else { return None };
     let value = src.value?;
     let key = src.key?;
-    if value.file_id != site.file_id {
+    if value.file_id != file {
         return None;
     }
-    let summary = files.summary(site.file_id);
+    let summary = files.summary(file);
     let res = &summary.resolution;
-    let inner = site.range.start() + TextSize::from(1);
     for r in res
         .references
         .iter()
@@ -470,22 +494,30 @@ fn move_to_special_args(
     {
         if let crate::scope::Resolved::Binder(b) = r.resolved {
             let binder = &res.binders[b as usize];
-            if !binder.scope.contains_inclusive(inner) {
+            if !binder.scope.contains_inclusive(at) {
                 return None;
             }
         }
     }
-    let text = files.text(site.file_id);
+    let text = files.text(file);
     let value_text = text.get(usize::from(value.range.start())..usize::from(value.range.end()))?;
-    // Remove the whole `_module.args.name = …;` binding when the key is its own attribute path.
+    // Remove the whole `_module.args.name = …;` binding.
     let root = files.parse(key.file_id).syntax_node();
     let binding = crate::syntax_util::node_at(&root, key.range)?.parent()?;
+    if binding.kind() != syntax::SyntaxKind::NODE_ATTRPATH_VALUE {
+        return None;
+    }
     let mut change = SourceChange::default();
+    let entry = if value_text == name {
+        format!("inherit {name};")
+    } else {
+        format!("{name} = {value_text};")
+    };
     change.insert(
-        site.file_id,
+        file,
         TextEdit {
-            range: TextRange::empty(inner),
-            new_text: format!(" {name} = {value_text};"),
+            range: TextRange::empty(at),
+            new_text: format!("{before}{entry}{after}"),
         },
     );
     change.insert(

@@ -217,6 +217,7 @@ impl Builder<'_, '_> {
             parent: None,
             special_args: ArgSet::default(),
             special_args_sites: Vec::new(),
+            call_args_site: None,
             module_args: ArgSet::default(),
             modules: Vec::new(),
             modules_open: false,
@@ -235,6 +236,7 @@ impl Builder<'_, '_> {
             self.add_context(ctx, bindings, Vec::new());
             return;
         };
+        ctx.call_args_site = arg.origin.map(|(loc, _)| loc_range(loc));
         let sa_name = if kind == ContextKind::HomeManagerStandalone {
             "extraSpecialArgs"
         } else {
@@ -577,6 +579,7 @@ impl Builder<'_, '_> {
                 parent: Some(parent),
                 special_args: hm.extra.clone(),
                 special_args_sites: hm.extra_sites.clone(),
+                call_args_site: None,
                 module_args: ArgSet::default(),
                 modules: Vec::new(),
                 modules_open: false,

@@ -171,6 +171,9 @@ pub struct Context {
     pub special_args: ArgSet,
     /// Where the specialArgs attribute is written (for fixes), if it is a literal set.
     pub special_args_sites: Vec<FileRange>,
+    /// The literal attribute set passed to the configuration call (`nixosSystem { … }`), where
+    /// a missing `specialArgs` can be added.
+    pub call_args_site: Option<FileRange>,
     /// `_module.args` definitions of its modules.
     pub module_args: ArgSet,
     /// The modules, in discovery order.
