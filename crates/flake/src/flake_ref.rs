@@ -228,9 +228,11 @@ impl FlakeRef {
                 (Some(a), Some(b)) if matches!(*key, "owner" | "repo" | "host") => {
                     a.eq_ignore_ascii_case(b)
                 }
-                (Some(a), Some(b)) if *key == "dir" || *key == "path" => {
+                (Some(a), Some(b)) if *key == "dir" => {
                     a.trim_end_matches('/') == b.trim_end_matches('/')
                 }
+                (Some(a), Some(b)) if *key == "path" => same_path(a, b),
+                (Some(a), Some(b)) if *key == "url" => without_dir(a) == without_dir(b),
                 (a, b) => a == b,
             };
             if !same {
@@ -358,6 +360,41 @@ impl fmt::Display for FlakeRef {
             sep = '&';
         }
         Ok(())
+    }
+}
+
+/// Paths compare equal when identical, or when one is relative (`./a`, `a`) and the other is an
+/// absolute path ending in it: Nix 2.8 locks a bare `./a` URL as the absolute path of `a` inside
+/// the flake's store copy.
+fn same_path(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim_end_matches('/'), b.trim_end_matches('/'));
+    if a == b {
+        return true;
+    }
+    let relative_tail = |rel: &str, abs: &str| {
+        let rel = rel.trim_start_matches("./");
+        !rel.starts_with('/')
+            && !rel.starts_with("..")
+            && abs.starts_with('/')
+            && abs.ends_with(&format!("/{rel}"))
+    };
+    relative_tail(a, b) || relative_tail(b, a)
+}
+
+/// A URL without its `dir=` query parameter (Nix 2.8 keeps `?dir=` inside a git input's locked
+/// `url` as well as in `dir`).
+fn without_dir(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("dir=") && !p.is_empty())
+        .collect();
+    if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
     }
 }
 
@@ -630,6 +667,53 @@ mod tests {
             expect!["error: `weird:` is not a flake URL scheme Nix knows"],
         );
         check("", expect!["error: the URL is empty"]);
+    }
+
+    /// `inputs.a.url` → the `original` Nix 2.8 wrote into flake.lock (`nix flake lock --offline`).
+    const NIX_ORIGINALS: &[(&str, &str)] = &[
+        (
+            "./a",
+            r#"{"path": "/nix/store/kczznh70wkmzmwf3h5lbxhy5pmm4cxz4-source/a", "type": "path"}"#,
+        ),
+        ("path:./a", r#"{"path": "./a", "type": "path"}"#),
+        ("path:/tmp/fl/a", r#"{"path": "/tmp/fl/a", "type": "path"}"#),
+        ("/tmp/fl/a", r#"{"path": "/tmp/fl/a", "type": "path"}"#),
+        (
+            "git+file:///tmp/fl/repo",
+            r#"{"type": "git", "url": "file:///tmp/fl/repo"}"#,
+        ),
+        (
+            "git+file:///tmp/fl/repo?ref=main",
+            r#"{"ref": "main", "type": "git", "url": "file:///tmp/fl/repo"}"#,
+        ),
+        (
+            "git+file:///tmp/fl/repo?dir=sub",
+            r#"{"dir": "sub", "type": "git", "url": "file:///tmp/fl/repo?dir=sub"}"#,
+        ),
+        (
+            "git+file:///tmp/fl/repo?ref=main&dir=sub",
+            r#"{"dir": "sub", "ref": "main", "type": "git", "url": "file:///tmp/fl/repo?dir=sub"}"#,
+        ),
+        (
+            "git+file:///tmp/fl/repo?shallow=1",
+            r#"{"shallow": true, "type": "git", "url": "file:///tmp/fl/repo"}"#,
+        ),
+    ];
+
+    #[test]
+    fn matches_what_nix_locks() {
+        for (url, original) in NIX_ORIGINALS {
+            let ours = FlakeRef::parse(url).unwrap();
+            let json: serde_json::Value = serde_json::from_str(original).unwrap();
+            let theirs = crate::flake_ref_from_json(&json).unwrap();
+            assert!(ours.same_source(&theirs), "{url}: {ours:?} vs {theirs:?}");
+        }
+        let changed = FlakeRef::parse("git+file:///tmp/fl/repo?ref=dev").unwrap();
+        let json: serde_json::Value = serde_json::from_str(NIX_ORIGINALS[5].1).unwrap();
+        assert!(!changed.same_source(&crate::flake_ref_from_json(&json).unwrap()));
+        let other_dir = FlakeRef::parse("path:./b").unwrap();
+        let json: serde_json::Value = serde_json::from_str(NIX_ORIGINALS[0].1).unwrap();
+        assert!(!other_dir.same_source(&crate::flake_ref_from_json(&json).unwrap()));
     }
 
     #[test]

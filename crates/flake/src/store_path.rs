@@ -122,6 +122,20 @@ mod tests {
     ];
 
     #[test]
+    fn matches_a_path_nix_fetched() {
+        // `nix flake lock` (Nix 2.8) locked a path input with this narHash and copied it to
+        // this store path, which then existed on disk.
+        assert_eq!(
+            store_path(
+                "sha256-bZsJIso1URwbhSoVqrjnrnTw30qQQx3ZriTo15rlkyw=",
+                "/nix/store"
+            )
+            .as_deref(),
+            Some("/nix/store/xxna311500zqfvdq8d7s3jmlny3xcjj0-source")
+        );
+    }
+
+    #[test]
     fn honours_store_dir() {
         // `NIX_STORE_DIR=/gnu/store nix-store --print-fixed-path …` (Nix 2.8.0).
         assert_eq!(
