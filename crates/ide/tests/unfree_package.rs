@@ -136,7 +136,7 @@ fn legacy_packages_special_arg_case_41() {
 }
 "#,
         expect![[r#"
-            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:6:39-6:80: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
         "#]],
@@ -238,16 +238,16 @@ fn import_without_config_and_its_fix() {
     check(
         fixture,
         expect![[r#"
-            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
         "#]],
@@ -466,9 +466,18 @@ fn hover(fixture: &str) -> String {
     let fixture = Fixture::parse(fixture);
     let analysis = host(&fixture).analysis();
     let marker = fixture.marker(0).expect("$0");
-    let file_id = analysis.file_id(&ide::VfsPath::new(&marker.path)).expect("file");
-    match analysis.hover(ide::FilePosition { file_id, offset: marker.offset }) {
-        Some(h) => format!("{}\n{}", render_range(&analysis, file_id, h.range), h.markdown),
+    let file_id = analysis
+        .file_id(&ide::VfsPath::new(&marker.path))
+        .expect("file");
+    match analysis.hover(ide::FilePosition {
+        file_id,
+        offset: marker.offset,
+    }) {
+        Some(h) => format!(
+            "{}\n{}",
+            render_range(&analysis, file_id, h.range),
+            h.markdown
+        ),
         None => "no hover".to_owned(),
     }
 }
@@ -477,9 +486,18 @@ fn completions(fixture: &str) -> String {
     let fixture = Fixture::parse(fixture);
     let analysis = host(&fixture).analysis();
     let marker = fixture.marker(0).expect("$0");
-    let file_id = analysis.file_id(&ide::VfsPath::new(&marker.path)).expect("file");
-    let items = analysis.completions(ide::FilePosition { file_id, offset: marker.offset });
-    items.iter().map(|i| format!("{} {:?}", i.label, i.detail)).collect::<Vec<_>>().join("\n")
+    let file_id = analysis
+        .file_id(&ide::VfsPath::new(&marker.path))
+        .expect("file");
+    let items = analysis.completions(ide::FilePosition {
+        file_id,
+        offset: marker.offset,
+    });
+    items
+        .iter()
+        .map(|i| format!("{} {:?}", i.label, i.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const HOVER_FLAKE: &str = r#"
@@ -505,7 +523,7 @@ fn hover_on_a_refused_package() {
         /configuration.nix:1:58-1:79
         **`spotify`** — unfree (license: unfree)
 
-        Instance: `pkgs-unstable` = `legacyPackages` of `nixpkgs-unstable` (/flake.nix): the default config, no unfree packages — **refused**: this instance does not allow it.
+        Instance: `pkgs-unstable` = `legacyPackages` of `nixpkgs-unstable` (/flake.nix): the default config, no unfree packages — **refused**: this instance does not allow it. In nixosConfigurations.host.
 
         Declared in `pkgs/by-name/sp/spotify/package.nix`. Decided by: the given package table."#]]
     .assert_eq(&hover(&fixture));
@@ -538,7 +556,10 @@ fn hover_on_meta_and_on_allowed_packages() {
 
         Declared in `pkgs/by-name/li/linux-firmware/package.nix`. Decided by: the given package table."#]]
     .assert_eq(&hover(module_pkgs));
-    assert_eq!(hover("#- /m.nix\n{ lib, ... }: { x = lib.mk$0If; }\n"), "no hover");
+    assert_eq!(
+        hover("#- /m.nix\n{ lib, ... }: { x = lib.mk$0If; }\n"),
+        "no hover"
+    );
 }
 
 #[test]
@@ -559,5 +580,243 @@ fn completion_after_a_package_set() {
         vscode Some("unfree (unfree)")
         zoom-us Some("unfree (unfree)")"#]]
     .assert_eq(&completions(after_dot));
-    assert_eq!(completions("#- /m.nix\n{ lib, ... }: { x = lib.s$0; }\n"), "");
+    assert_eq!(
+        completions("#- /m.nix\n{ lib, ... }: { x = lib.s$0; }\n"),
+        ""
+    );
+}
+
+const NIXOS_FLAKE: &str = r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, home-manager, ... }: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      modules = [ ./configuration.nix home-manager.nixosModules.home-manager ];
+    };
+  };
+}
+"#;
+
+#[test]
+fn home_manager_own_pkgs_case_43_and_its_fix() {
+    let fixture = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{
+  nixpkgs.config.allowUnfree = true;
+  home-manager.useGlobalPkgs = false;
+  home-manager.users.alice = ./home.nix;
+}
+#- /home.nix
+{ pkgs, ... }:
+{
+  home.packages = [ pkgs.hello pkgs.vscode ];
+}
+"#
+    );
+    check(
+        &fixture,
+        expect![[r#"
+            /home.nix:3:32-3:43 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is home-manager's own nixpkgs instance (`useGlobalPkgs` is off), configured only by home-manager's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /configuration.nix:4:3-4:27: the configuration is defined here
+                fix: Set `nixpkgs.config.allowUnfree = true` in /home.nix
+        "#]],
+    );
+    check_fix(
+        &fixture,
+        0,
+        expect![[r#"
+        fix: Set `nixpkgs.config.allowUnfree = true` in /home.nix
+        --- /home.nix
+        { pkgs, ... }:
+        {
+          nixpkgs.config.allowUnfree = true;
+          home.packages = [ pkgs.hello pkgs.vscode ];
+        }
+        --- after
+    "#]],
+    );
+}
+
+#[test]
+fn nixos_pkgs_follows_nixpkgs_config() {
+    let allowed = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{ pkgs, ... }: {
+  imports = [ ./unfree.nix ];
+  environment.systemPackages = [ pkgs.spotify ];
+}
+#- /unfree.nix
+{ lib, ... }: { nixpkgs.config = { allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ "spotify" ]; }; }
+"#
+    );
+    check(&allowed, expect![[""]]);
+    let refused = allowed.replace("[ \"spotify\" ]", "[ \"steam\" ]");
+    check(
+        &refused,
+        expect![[r#"
+        /configuration.nix:3:34-3:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /flake.nix:3:32-5:6: the configuration is defined here
+            fix: Add "spotify" to the allowUnfreePredicate list
+            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
+    "#]],
+    );
+    let conditional = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{ config, lib, pkgs, ... }: {
+  config = lib.mkIf config.services.xserver.enable { nixpkgs.config.allowUnfree = true; };
+  environment.systemPackages = [ pkgs.spotify ];
+}
+"#
+    );
+    check(&conditional, expect![[""]]);
+    let none = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{ pkgs, ... }: {
+  environment.systemPackages = [ pkgs.spotify ];
+}
+"#
+    );
+    check(
+        &none,
+        expect![[r#"
+        /configuration.nix:2:34-2:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /flake.nix:3:32-5:6: the configuration is defined here
+            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
+    "#]],
+    );
+    check_fix(
+        &none,
+        0,
+        expect![[r#"
+        fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
+        --- /configuration.nix
+        { pkgs, ... }: {
+          nixpkgs.config.allowUnfree = true;
+          environment.systemPackages = [ pkgs.spotify ];
+        }
+        --- after
+    "#]],
+    );
+}
+
+#[test]
+fn use_global_pkgs_without_allow_unfree_errors() {
+    let fixture = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{
+  home-manager.useGlobalPkgs = true;
+  home-manager.users.alice = ./home.nix;
+}
+#- /home.nix
+{ pkgs, ... }: { home.packages = [ pkgs.vscode ]; }
+"#
+    );
+    check(
+        &fixture,
+        expect![[r#"
+        /home.nix:1:36-1:47 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /flake.nix:3:32-5:6: the configuration is defined here
+            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
+    "#]],
+    );
+}
+
+#[test]
+fn standalone_home_manager_pkgs() {
+    let flake = |pkgs: &str| {
+        format!(
+            r#"
+#- /flake.nix
+{{
+  outputs = {{ nixpkgs, home-manager, ... }}: {{
+    homeConfigurations.alice = home-manager.lib.homeManagerConfiguration {{
+      pkgs = {pkgs};
+      modules = [ ./home.nix ];
+    }};
+  }};
+}}
+"#
+        )
+    };
+    let home = "#- /home.nix\n{ pkgs, ... }: { home.packages = [ pkgs.spotify ]; }\n";
+    let legacy = flake("nixpkgs.legacyPackages.x86_64-linux") + home;
+    check(
+        &legacy,
+        expect![[r#"
+        /home.nix:1:36-1:48 `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.alice, `pkgs` is `legacyPackages` of `nixpkgs` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /flake.nix:4:14-4:49: the nixpkgs instance is made here
+            fix: Import `nixpkgs` with `config.allowUnfree = true` instead of `legacyPackages`
+    "#]],
+    );
+    let imported =
+        flake("import nixpkgs { system = \"x86_64-linux\"; config.allowUnfree = true; }") + home;
+    check(&imported, expect![[""]]);
+    // A `nixpkgs.config` in a home module replaces the passed config wholesale.
+    let home_config = flake("nixpkgs.legacyPackages.x86_64-linux")
+        + "#- /home.nix\n{ pkgs, ... }: { nixpkgs.config.allowUnfree = true; home.packages = [ pkgs.spotify ]; }\n";
+    check(&home_config, expect![[""]]);
+}
+
+#[test]
+fn one_module_in_two_contexts() {
+    // Allowed in one configuration: the module is fine there, so nothing is reported.
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem { modules = [ ./common.nix ./unfree.nix ]; };
+    nixosConfigurations.b = nixpkgs.lib.nixosSystem { modules = [ ./common.nix ]; };
+  };
+}
+#- /common.nix
+{ pkgs, ... }: { environment.systemPackages = [ pkgs.spotify ]; }
+#- /unfree.nix
+{ nixpkgs.config.allowUnfree = true; }
+"#,
+        expect![[""]],
+    );
+}
+
+#[test]
+fn ignored_nixpkgs_config() {
+    let fixture = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{
+  nixpkgs.config.allowUnfree = true;
+  home-manager.useGlobalPkgs = true;
+  home-manager.users.alice = ./home.nix;
+}
+#- /home.nix
+{ pkgs, ... }: {
+  nixpkgs.config.allowUnfree = true;
+  home.packages = [ pkgs.vscode ];
+}
+"#
+    );
+    let fixture = Fixture::parse(&fixture);
+    let analysis = host(&fixture).analysis();
+    let mut out = String::new();
+    for file_id in analysis.files() {
+        for d in analysis.diagnostics(file_id) {
+            if d.code.as_str().starts_with("ignored") || d.code.as_str().starts_with("unfree") {
+                out.push_str(&format!(
+                    "{} {}[{}] {}\n",
+                    render_range(&analysis, file_id, d.location.range),
+                    d.severity.as_str(),
+                    d.code.as_str(),
+                    d.message
+                ));
+            }
+        }
+    }
+    expect![[r#"
+        /home.nix:2:3-2:37 warning[ignored-nixpkgs-config] This `nixpkgs.config` setting has no effect in nixosConfigurations.host → home-manager.users.alice: `home-manager.useGlobalPkgs = true` makes home-manager use the system's `pkgs`, so home-manager's `nixpkgs.config` is ignored; set it in the NixOS / nix-darwin configuration instead.
+    "#]].assert_eq(&out);
 }

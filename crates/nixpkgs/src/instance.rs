@@ -240,15 +240,48 @@ impl UnfreeConfig {
         result
     }
 
+    /// Applies one module definition below `nixpkgs.config` (`path` is what follows
+    /// `nixpkgs.config`; empty for `nixpkgs.config = …` itself). Definitions from several modules
+    /// merge the way the NixOS option does: lists add up, any `allowUnfree = true` wins.
+    pub fn apply_definition(&mut self, path: &[&str], value: &ast::Expr, range: TextRange) {
+        if !path.is_empty() {
+            self.set(path, value, range);
+            return;
+        }
+        let other = UnfreeConfig::from_config_expr(value);
+        self.merge(other);
+    }
+
+    /// Merges another definition of the same config into this one.
+    pub fn merge(&mut self, other: UnfreeConfig) {
+        self.unknown |= other.unknown;
+        self.allow_unfree = match (self.allow_unfree, other.allow_unfree) {
+            (UnfreeSetting::On, _) | (_, UnfreeSetting::On) => UnfreeSetting::On,
+            (UnfreeSetting::Unknown, _) | (_, UnfreeSetting::Unknown) => UnfreeSetting::Unknown,
+            _ => UnfreeSetting::Off,
+        };
+        self.predicate_names.extend(other.predicate_names);
+        self.opaque_predicate |= other.opaque_predicate;
+        self.allowed_packages.extend(other.allowed_packages);
+        self.opaque_packages |= other.opaque_packages;
+        self.allowlisted_licenses.extend(other.allowlisted_licenses);
+        self.opaque_allowlist |= other.opaque_allowlist;
+        self.predicate_list = self.predicate_list.or(other.predicate_list);
+        self.allow_unfree_range = self.allow_unfree_range.or(other.allow_unfree_range);
+    }
+
     fn set(&mut self, path: &[&str], value: &ast::Expr, range: TextRange) {
         match path {
             ["allowUnfree"] => {
-                self.allow_unfree = match bool_literal(value) {
+                let setting = match bool_literal(value) {
                     Some(true) => UnfreeSetting::On,
                     Some(false) => UnfreeSetting::Off,
                     None => UnfreeSetting::Unknown,
                 };
-                self.allow_unfree_range = Some(range);
+                if self.allow_unfree != UnfreeSetting::On {
+                    self.allow_unfree = setting;
+                    self.allow_unfree_range = Some(range);
+                }
             }
             ["allowUnfreePredicate"] => self.read_predicate(value),
             ["allowUnfreePackages"] => match string_list(value) {

@@ -16,6 +16,9 @@ pub enum InstanceKind {
     Import,
     /// `<input>.legacyPackages.<system>`: the default config, never allows unfree.
     LegacyPackages,
+    /// The `pkgs` a module-system evaluation builds from its `nixpkgs.config` (NixOS,
+    /// nix-darwin, home-manager without `useGlobalPkgs`).
+    Context,
 }
 
 /// A place where a nixpkgs instance is made, with what its config allows.

@@ -4,6 +4,8 @@ mod file_content;
 mod flake_checks;
 pub(crate) mod module_graph;
 mod syntax_error;
+pub(crate) mod unfree_contexts;
+mod unfree_ignored_config;
 pub(crate) mod unfree_instances;
 pub(crate) mod unfree_package;
 
@@ -18,6 +20,7 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
     if acc.is_empty() && is_nix(db, file_id) {
         syntax_error::check(db, file_id, &mut acc);
         unfree_package::check(db, file_id, &mut acc);
+        unfree_ignored_config::check(db, file_id, &mut acc);
         module_graph::check(db, file_id, &mut acc);
     }
     if !acc.iter().any(|d| matches!(d.code.as_str(), "not-utf8" | "file-too-large")) {

@@ -26,6 +26,30 @@ pub(crate) struct Provider {
     pub(crate) site: InstanceSite,
     /// The name the package set goes by at the use (`pkgs-unstable`), if it is an argument.
     pub(crate) via_argument: Option<String>,
+    /// The module-system context this answer is for (`nixosConfigurations.host`).
+    pub(crate) context: Option<String>,
+    /// The module the use is in, when known from the module graph.
+    pub(crate) module: Option<modules::ModuleKey>,
+    /// How to describe a context's own instance (set for `InstanceKind::Context`).
+    pub(crate) description: Option<String>,
+}
+
+impl Provider {
+    /// A provider without context information.
+    pub(crate) fn new(
+        file_id: FileId,
+        site: InstanceSite,
+        via_argument: Option<String>,
+    ) -> Provider {
+        Provider {
+            file_id,
+            site,
+            via_argument,
+            context: None,
+            module: None,
+            description: None,
+        }
+    }
 }
 
 /// Every `specialArgs` / `extraSpecialArgs` / `_module.args` definition in the workspace, by
@@ -40,13 +64,16 @@ struct ArgDefinitions {
 /// Resolves a package set expression to the instances it may denote; `None` when unknown.
 pub(crate) fn resolve_set(db: &Db, file_id: FileId, set: &ast::Expr) -> Option<Vec<Provider>> {
     match resolve_package_set(set) {
-        Resolved::Instance(site) => Some(vec![Provider {
-            file_id,
-            site,
-            via_argument: None,
-        }]),
+        Resolved::Instance(site) => Some(vec![Provider::new(file_id, site, None)]),
         Resolved::Unknown => None,
-        Resolved::Param { name, .. } => {
+        Resolved::Param { name, lambda } => {
+            // The module graph knows which contexts the module is in; ask it first.
+            if let Some(providers) =
+                super::unfree_contexts::argument_instances(db, file_id, lambda, &name)
+            {
+                return Some(providers);
+            }
+            // Modules the graph does not place: every definition in the workspace must agree.
             if name == "pkgs" {
                 return None;
             }
@@ -60,11 +87,9 @@ pub(crate) fn resolve_set(db: &Db, file_id: FileId, set: &ast::Expr) -> Option<V
                 let range = (*range)?;
                 let expr = expr_at(db, *def_file, range)?;
                 match resolve_package_set(&expr) {
-                    Resolved::Instance(site) => providers.push(Provider {
-                        file_id: *def_file,
-                        site,
-                        via_argument: Some(name.clone()),
-                    }),
+                    Resolved::Instance(site) => {
+                        providers.push(Provider::new(*def_file, site, Some(name.clone())))
+                    }
                     _ => return None,
                 }
             }

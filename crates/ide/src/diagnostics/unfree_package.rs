@@ -117,6 +117,18 @@ fn diagnostic(
             "{name}the nixpkgs instance imported in {where_made}, whose config allows {}",
             site.config.describe()
         ),
+        InstanceKind::Context => format!(
+            "`pkgs` is {}, which allows {}",
+            provider
+                .description
+                .as_deref()
+                .unwrap_or("the module system's `pkgs`"),
+            site.config.describe()
+        ),
+    };
+    let why = match &provider.context {
+        Some(context) => format!("in {context}, {why}"),
+        None => why,
     };
     let message = format!(
         "`{}` has {licenses} and would be refused: {why}. Allow it in that instance's config \
@@ -129,7 +141,10 @@ fn diagnostic(
                 file_id: provider.file_id,
                 range: site.range,
             },
-            "the nixpkgs instance is made here",
+            match site.kind {
+                InstanceKind::Context => "the configuration is defined here",
+                _ => "the nixpkgs instance is made here",
+            },
         );
     for fix in fixes(db, provider, info) {
         diag = diag.with_fix(fix);
@@ -156,6 +171,17 @@ fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
         });
     }
     match site.kind {
+        InstanceKind::Context => {
+            if let Some(edit) = module_allow_unfree_edit(db, provider) {
+                out.push(Fix {
+                    label: format!(
+                        "Set `nixpkgs.config.allowUnfree = true` in {}",
+                        db.path(edit.0)
+                    ),
+                    change: SourceChange::single(edit.0, edit.1),
+                });
+            }
+        }
         InstanceKind::Import => {
             if let Some(edit) = allow_unfree_edit(db, file_id, site, &text) {
                 out.push(Fix {
@@ -184,6 +210,41 @@ fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
         }
     }
     out
+}
+
+/// Inserts `nixpkgs.config.allowUnfree = true;` at the top of the module's attrset body.
+fn module_allow_unfree_edit(db: &Db, provider: &Provider) -> Option<(FileId, TextEdit)> {
+    if provider.site.config.unknown || provider.site.config.allow_unfree_range.is_some() {
+        return None;
+    }
+    let module = provider.module?;
+    let body = super::unfree_contexts::module_body(db, &module)?;
+    let open = body.l_curly_token()?.text_range().end();
+    let text = db.text(module.file);
+    let new_text = match body.entries().next() {
+        Some(first) => {
+            let start = usize::from(first.syntax().text_range().start());
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let between = &text[usize::from(open)..start];
+            if between.contains('\n') {
+                let indent: String = text[line_start..]
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                format!("\n{indent}nixpkgs.config.allowUnfree = true;")
+            } else {
+                " nixpkgs.config.allowUnfree = true;".to_owned()
+            }
+        }
+        None => " nixpkgs.config.allowUnfree = true; ".to_owned(),
+    };
+    Some((
+        module.file,
+        TextEdit {
+            range: TextRange::empty(open),
+            new_text,
+        },
+    ))
 }
 
 fn needs_parens(db: &Db, file_id: FileId, range: TextRange) -> bool {

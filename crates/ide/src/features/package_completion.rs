@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use base::{FilePosition, TextRange};
 use nixpkgs::Resolved;
 use rowan::ast::AstNode;
-use syntax::ast;
 use syntax::SyntaxKind;
+use syntax::ast;
 
 use super::{CompletionItem, CompletionKind};
 use crate::db::Db;
@@ -26,7 +26,10 @@ fn completions_inner(db: &Db, pos: FilePosition) -> Option<Vec<CompletionItem>> 
     let token = root.token_at_offset(offset).left_biased()?;
     // `set.pre|`: an identifier in the attrpath of a select; `set.|`: right after the dot.
     let (set, prefix, replace) = if token.kind() == SyntaxKind::TOKEN_IDENT
-        && token.parent().and_then(|p| p.parent()).is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH)
+        && token
+            .parent()
+            .and_then(|p| p.parent())
+            .is_some_and(|p| p.kind() == SyntaxKind::NODE_ATTRPATH)
     {
         let attrpath = token.parent()?.parent()?;
         let select = ast::Select::cast(attrpath.parent()?)?;
@@ -37,9 +40,16 @@ fn completions_inner(db: &Db, pos: FilePosition) -> Option<Vec<CompletionItem>> 
         }
         let start = token.text_range().start();
         let prefix = token.text()[..usize::from(offset - start)].to_owned();
-        (select.expr()?, prefix, TextRange::new(start, token.text_range().end()))
+        (
+            select.expr()?,
+            prefix,
+            TextRange::new(start, token.text_range().end()),
+        )
     } else if token.kind() == SyntaxKind::TOKEN_DOT && token.text_range().end() == offset {
-        let base = token.prev_sibling_or_token().and_then(|e| e.into_node()).and_then(ast::Expr::cast)?;
+        let base = token
+            .prev_sibling_or_token()
+            .and_then(|e| e.into_node())
+            .and_then(ast::Expr::cast)?;
         (base, String::new(), TextRange::empty(offset))
     } else {
         return None;
@@ -47,7 +57,9 @@ fn completions_inner(db: &Db, pos: FilePosition) -> Option<Vec<CompletionItem>> 
     let source = match nixpkgs::resolve_package_set(&set) {
         Resolved::Instance(site) => site.source,
         Resolved::Param { name, .. } if name == "pkgs" || name.starts_with("pkgs") => {
-            resolve_set(db, pos.file_id, &set).and_then(|p| p.into_iter().next()).and_then(|p| p.site.source)
+            resolve_set(db, pos.file_id, &set)
+                .and_then(|p| p.into_iter().next())
+                .and_then(|p| p.site.source)
         }
         _ => return None,
     };
@@ -60,11 +72,20 @@ fn completions_inner(db: &Db, pos: FilePosition) -> Option<Vec<CompletionItem>> 
             continue;
         }
         let detail = if label == info.attr {
-            Some(format!("{} ({})", info.freedom.as_str(), info.licenses.join(", ")))
+            Some(format!(
+                "{} ({})",
+                info.freedom.as_str(),
+                info.licenses.join(", ")
+            ))
         } else {
             Some("package set".to_owned())
         };
-        items.push(CompletionItem { label, kind: CompletionKind::Package, detail, replace_range: replace });
+        items.push(CompletionItem {
+            label,
+            kind: CompletionKind::Package,
+            detail,
+            replace_range: replace,
+        });
         if items.len() >= LIMIT {
             break;
         }

@@ -38,7 +38,11 @@ pub(crate) fn selection_at(root: &SyntaxNode, offset: TextSize) -> Option<Select
             .syntax()
             .text_range()
             .end();
-        return Some(Selection { set: select.expr()?, path, range: TextRange::new(start, upto) });
+        return Some(Selection {
+            set: select.expr()?,
+            path,
+            range: TextRange::new(start, upto),
+        });
     }
     let ident = ast::Ident::cast(node.clone())?;
     let name = ident.ident_token()?.text().to_owned();
@@ -50,14 +54,21 @@ pub(crate) fn selection_at(root: &SyntaxNode, offset: TextSize) -> Option<Select
     if set.syntax().text_range().contains_range(node.text_range()) {
         return None;
     }
-    Some(Selection { set, path: vec![name], range: node.text_range() })
+    Some(Selection {
+        set,
+        path: vec![name],
+        range: node.text_range(),
+    })
 }
 
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
     let root = db.parse(pos.file_id).syntax_node();
     let selection = selection_at(&root, pos.offset)?;
     let providers = resolve_set(db, pos.file_id, &selection.set);
-    let source = providers.as_ref().and_then(|p| p.first()).and_then(|p| p.site.source.clone());
+    let source = providers
+        .as_ref()
+        .and_then(|p| p.first())
+        .and_then(|p| p.site.source.clone());
     let packages = db.packages();
     let path: Vec<&str> = selection.path.iter().map(String::as_str).collect();
     let lookup = packages.lookup(source.as_deref(), &path)?;
@@ -69,7 +80,9 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
     md.push_str("\n\n");
     match providers.as_deref() {
         Some([provider, ..]) => md.push_str(&instance_text(db, provider, &lookup)),
-        _ => md.push_str("Instance: not known statically (for example the module system's `pkgs`).\n\n"),
+        _ => md.push_str(
+            "Instance: not known statically (for example the module system's `pkgs`).\n\n",
+        ),
     }
     if !info.file.is_empty() {
         md.push_str(&format!("Declared in `{}`. ", info.file));
@@ -77,9 +90,15 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
     md.push_str(&format!("Decided by: {}.", info.source.describe()));
     let range = TextRange::new(
         selection.range.start(),
-        selection.range.end().min(package_end(&root, selection.range, lookup.segments)),
+        selection
+            .range
+            .end()
+            .min(package_end(&root, selection.range, lookup.segments)),
     );
-    Some(HoverResult { range, markdown: md })
+    Some(HoverResult {
+        range,
+        markdown: md,
+    })
 }
 
 /// The end of the package part of a selection (`set.a.b` of `set.a.b.meta`).
@@ -100,8 +119,20 @@ fn package_end(root: &SyntaxNode, range: TextRange, segments: usize) -> TextSize
 fn instance_text(db: &Db, provider: &Provider, lookup: &nixpkgs::PackageLookup<'_>) -> String {
     let site = &provider.site;
     let file = db.path(provider.file_id);
-    let name = provider.via_argument.as_deref().map(|a| format!("`{a}` = ")).unwrap_or_default();
+    let name = provider
+        .via_argument
+        .as_deref()
+        .map(|a| format!("`{a}` = "))
+        .unwrap_or_default();
     let made = match site.kind {
+        InstanceKind::Context => format!(
+            "{} (allows {})",
+            provider
+                .description
+                .as_deref()
+                .unwrap_or("the module system's `pkgs`"),
+            site.config.describe()
+        ),
         InstanceKind::LegacyPackages => format!(
             "{name}`legacyPackages` of `{}` ({file}): the default config, no unfree packages",
             site.source.as_deref().unwrap_or("?")
@@ -115,11 +146,19 @@ fn instance_text(db: &Db, provider: &Provider, lookup: &nixpkgs::PackageLookup<'
     let verdict = if lookup.info.freedom != Freedom::Unfree {
         String::new()
     } else {
-        match site.config.allows(lookup.info.pname.as_deref(), &lookup.info.licenses) {
+        match site
+            .config
+            .allows(lookup.info.pname.as_deref(), &lookup.info.licenses)
+        {
             Allowed::Yes(why) => format!(" — allowed: {why}"),
             Allowed::No => " — **refused**: this instance does not allow it".to_owned(),
             Allowed::Maybe => " — may be allowed (the config is computed)".to_owned(),
         }
     };
-    format!("Instance: {made}{verdict}.\n\n")
+    let context = provider
+        .context
+        .as_deref()
+        .map(|c| format!(" In {c}."))
+        .unwrap_or_default();
+    format!("Instance: {made}{verdict}.{context}\n\n")
 }
