@@ -24,8 +24,9 @@ mod watch;
 pub use discover::{SKIPPED_DIRS, find_flake_root_upward, find_flake_roots, is_skipped_dir_name};
 pub use load::{ChangedPaths, is_analysed_file, load, load_roots, reload};
 pub use nixpkgs_index::{
-    IndexOrigin, cache_dir, cache_key_for_path, evaluate_unfree, find_in_path, load_cached_index,
-    load_or_scan_nixpkgs, scan_nixpkgs, store_cached_index,
+    IndexOrigin, LockedNixpkgs, cache_dir, cache_key_for_path, evaluate_unfree, find_in_path,
+    load_cached_index, load_or_scan_nixpkgs, load_package_data, locked_nixpkgs, scan_nixpkgs,
+    store_cached_index,
 };
 pub use read::read_file;
 pub use watch::Watcher;

@@ -352,5 +352,122 @@ pub fn evaluate_unfree(
         .collect())
 }
 
+/// A nixpkgs source pinned by a flake's lock file.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LockedNixpkgs {
+    /// The root input's name (`nixpkgs`, `nixpkgs-unstable`).
+    pub input: String,
+    /// The store path of its source.
+    pub store_path: PathBuf,
+    /// The lock entry's `narHash` (the cache key).
+    pub nar_hash: String,
+}
+
+/// The root inputs of the flake at `flake_root` whose locked source is present in the store and
+/// is a nixpkgs tree (it has `lib/licenses` and `pkgs/top-level`).
+pub fn locked_nixpkgs(flake_root: &Path, store_dir: &str) -> Vec<LockedNixpkgs> {
+    let Ok(text) = std::fs::read_to_string(flake_root.join("flake.lock")) else {
+        return Vec::new();
+    };
+    let Ok(lock) = flake::Lock::parse(&text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for input in lock.root_node().inputs.keys() {
+        let Some(id) = lock.root_input(input) else {
+            continue;
+        };
+        let Some(node) = lock.nodes.get(id) else {
+            continue;
+        };
+        let (Some(store_path), Some(nar_hash)) = (node.store_path(store_dir), node.nar_hash())
+        else {
+            continue;
+        };
+        let store_path = PathBuf::from(store_path);
+        if is_nixpkgs_tree(&store_path) {
+            out.push(LockedNixpkgs {
+                input: input.clone(),
+                store_path,
+                nar_hash: nar_hash.to_owned(),
+            });
+        }
+    }
+    out
+}
+
+fn is_nixpkgs_tree(root: &Path) -> bool {
+    (root.join("lib/licenses/licenses.nix").is_file() || root.join("lib/licenses.nix").is_file())
+        && root.join("pkgs/top-level").is_dir()
+}
+
+/// Builds the package data for the analysis (`ide::Change::packages`): one index per locked
+/// nixpkgs of the flakes at `flake_roots` (by input name; the input called `nixpkgs`, else the
+/// first, is the default), the `nixpkgs.path` setting as default when nothing is locked, the
+/// opt-in evaluator for undecided packages (`unfree.evaluate`), and the bundled fallback.
+/// Slow on first use (a scan per nixpkgs, then cached): call it from a background task.
+/// `log` receives one line per index, for `$/progress` or logs.
+pub fn load_package_data(
+    flake_roots: &[PathBuf],
+    config: &ide::AnalysisConfig,
+    cache_dir: Option<&Path>,
+    log: &mut dyn FnMut(String),
+) -> nixpkgs::Packages {
+    use std::sync::Arc;
+    let mut packages = nixpkgs::Packages::bundled();
+    let nix = config
+        .unfree_evaluate
+        .then(|| std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p)))
+        .flatten();
+    let mut load =
+        |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
+            match load_or_scan_nixpkgs(root, key, cache_dir) {
+                Ok((mut index, origin)) => {
+                    if let Some(nix) = &nix {
+                        let undecided: Vec<String> =
+                            index.undecided().map(|p| p.attr.clone()).collect();
+                        match evaluate_unfree(nix, root, &undecided, Duration::from_secs(120)) {
+                            Ok(verdicts) => index.apply_evaluated(&verdicts),
+                            Err(err) => log(format!("nix eval for {}: {err}", root.display())),
+                        }
+                    }
+                    log(format!(
+                        "nixpkgs index of {} ({} packages, {origin:?})",
+                        root.display(),
+                        index.len()
+                    ));
+                    Some(Arc::new(index))
+                }
+                Err(err) => {
+                    log(format!("no nixpkgs index for {}: {err}", root.display()));
+                    None
+                }
+            }
+        };
+    for flake_root in flake_roots {
+        for locked in locked_nixpkgs(flake_root, &config.store_dir) {
+            if packages.by_source.contains_key(&locked.input) {
+                continue;
+            }
+            if let Some(index) = load(&locked.store_path, &locked.nar_hash, log) {
+                if locked.input == "nixpkgs" || packages.default.is_none() {
+                    packages.default = Some(Arc::clone(&index));
+                }
+                packages.by_source.insert(locked.input, index);
+            }
+        }
+    }
+    if let Some(path) = config
+        .nixpkgs_path
+        .as_deref()
+        .filter(|_| packages.default.is_none())
+    {
+        let root = PathBuf::from(path);
+        let key = cache_key_for_path(&root);
+        packages.default = load(&root, &key, log);
+    }
+    packages
+}
+
 #[cfg(test)]
 mod tests;

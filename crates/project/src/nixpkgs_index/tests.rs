@@ -199,3 +199,50 @@ fn evaluator_backend_failures_do_not_hang() {
         .is_err()
     );
 }
+
+#[test]
+fn package_data_from_a_locked_nixpkgs() {
+    let store = tempfile::tempdir().expect("tempdir");
+    let flake_root = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let nar_hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let store_dir = store.path().to_str().expect("utf-8");
+    let source = flake::store_path(nar_hash, store_dir).expect("store path");
+    fixture_tree(Path::new(&source));
+    std::fs::write(
+        flake_root.path().join("flake.lock"),
+        format!(
+            r#"{{"nodes":{{"nixpkgs":{{"locked":{{"lastModified":1,"narHash":"{nar_hash}","owner":"NixOS","repo":"nixpkgs","rev":"0000000000000000000000000000000000000000","type":"github"}},"original":{{"owner":"NixOS","repo":"nixpkgs","type":"github"}}}},"root":{{"inputs":{{"nixpkgs":"nixpkgs"}}}}}},"root":"root","version":7}}"#
+        ),
+    )
+    .expect("write lock");
+    let config = ide::AnalysisConfig {
+        store_dir: store_dir.to_owned(),
+        ..ide::AnalysisConfig::default()
+    };
+    let mut lines = Vec::new();
+    let packages = super::load_package_data(
+        &[flake_root.path().to_path_buf()],
+        &config,
+        Some(cache.path()),
+        &mut |l| lines.push(l),
+    );
+    assert!(packages.by_source.contains_key("nixpkgs"), "{lines:?}");
+    let lookup = packages
+        .lookup(Some("nixpkgs"), &["spotify"])
+        .expect("spotify");
+    assert_eq!(lookup.info.source, nixpkgs::IndexSource::Scan);
+    // Not in the scanned tree: the bundled list answers.
+    let lookup = packages
+        .lookup(Some("nixpkgs"), &["discord"])
+        .expect("discord");
+    assert_eq!(lookup.info.source, nixpkgs::IndexSource::Fallback);
+
+    // No lock: the `nixpkgs.path` setting is the default index.
+    let config = ide::AnalysisConfig {
+        nixpkgs_path: Some(source.clone()),
+        ..config
+    };
+    let packages = super::load_package_data(&[], &config, None, &mut |_| {});
+    assert!(packages.default.is_some());
+}
