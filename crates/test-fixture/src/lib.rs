@@ -11,6 +11,8 @@
 //! { pkgs, $0inputs, ... }: { }
 //! ```
 
+pub mod workload;
+
 use std::collections::BTreeSet;
 
 use base::{FileId, FilePosition, TextSize, VfsPath};
