@@ -601,3 +601,27 @@ fn fixes() {
     "#]],
     );
 }
+
+#[test]
+fn per_user_and_submodule_module_args() {
+    // Case 30 shape: `_module.args` of a nested evaluation never leaks to the outer one, but a
+    // user's own `_module.args` (set from outside) reaches that user's modules.
+    let fixture = hm_flake(
+        "{ userHelper, ... }: {
+  x = userHelper;
+  users.users.alice._module.args.userHelper = 1;
+  home-manager.users.roni._module.args.hmHelper = 1;
+  home-manager.users.roni.imports = [ ./home.nix ];
+}
+",
+    ) + "#- /home.nix\n{ hmHelper, userHelper, ... }: { x = [ hmHelper userHelper ]; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /configuration.nix:1:3-1:13 error[missing-module-argument] `userHelper` is not provided in `nixosConfigurations.kahless`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:7:35-10:6: `nixosConfigurations.kahless` is defined here
+        /home.nix:1:13-1:23 error[missing-module-argument] `userHelper` is not provided in `nixosConfigurations.kahless → home-manager.users.roni`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
+            related /configuration.nix:5:3-5:34: `nixosConfigurations.kahless → home-manager.users.roni` is defined here
+    "#]],
+    );
+}

@@ -347,10 +347,7 @@ fn strict_uses(body: &SyntaxNode, param: &Param, res: &Resolution) -> Vec<Strict
         }
         match mode {
             Mode::Full => {
-                for n in node
-                    .descendants()
-                    .filter(|n| n.kind() == SyntaxKind::NODE_IDENT)
-                {
+                for n in forced_idents(&node) {
                     let Some(r) = res.reference_at(n.text_range()) else {
                         continue;
                     };
@@ -512,6 +509,66 @@ fn strict_uses(body: &SyntaxNode, param: &Param, res: &Resolution) -> Vec<Strict
     }
     out.sort_by_key(|u| u.range.start());
     out.dedup_by_key(|u| u.range);
+    out
+}
+
+/// The identifiers of `node` that evaluating it forces, approximately: everything except the
+/// values of an attribute set passed to a function (`import ./x.nix { inherit pkgs; }` does not
+/// force `pkgs`) and `or` defaults. Erring towards "not forced" keeps false alarms away.
+fn forced_idents(node: &SyntaxNode) -> Vec<SyntaxNode> {
+    let mut out = Vec::new();
+    let mut walk = node.preorder();
+    while let Some(event) = walk.next() {
+        let syntax::WalkEvent::Enter(n) = event else {
+            continue;
+        };
+        let lazy = match n.parent() {
+            Some(p) if p.kind() == SyntaxKind::NODE_ATTRPATH_VALUE => {
+                // A value of a set that is itself a function argument.
+                p.parent().is_some_and(|set| {
+                    set.kind() == SyntaxKind::NODE_ATTR_SET
+                        && set.parent().is_some_and(|a| {
+                            a.kind() == SyntaxKind::NODE_APPLY
+                                && ast::Apply::cast(a)
+                                    .and_then(|a| a.argument())
+                                    .map(|x| x.syntax().clone())
+                                    == Some(set.clone())
+                        })
+                }) && ast::AttrpathValue::cast(p)
+                    .and_then(|apv| apv.value())
+                    .map(|v| v.syntax().clone())
+                    == Some(n.clone())
+            }
+            Some(p) if p.kind() == SyntaxKind::NODE_INHERIT => false,
+            Some(p) if p.kind() == SyntaxKind::NODE_SELECT => {
+                ast::Select::cast(p)
+                    .and_then(|s| s.default_expr())
+                    .map(|d| d.syntax().clone())
+                    == Some(n.clone())
+            }
+            _ => false,
+        };
+        if lazy {
+            walk.skip_subtree();
+        } else if n.kind() == SyntaxKind::NODE_IDENT {
+            out.push(n.clone());
+        }
+    }
+    // `inherit x;` in a set passed to a function is lazy too.
+    out.retain(|ident| {
+        let Some(inherit) = ident
+            .parent()
+            .filter(|p| p.kind() == SyntaxKind::NODE_INHERIT)
+        else {
+            return true;
+        };
+        !inherit.parent().is_some_and(|set| {
+            set.kind() == SyntaxKind::NODE_ATTR_SET
+                && set
+                    .parent()
+                    .is_some_and(|a| a.kind() == SyntaxKind::NODE_APPLY)
+        })
+    });
     out
 }
 
@@ -986,6 +1043,24 @@ mod tests {
                home-manager = { users.alice = import ./home.nix; extraSpecialArgs = { inherit inputs; }; };
                config = lib.mkIf true { _module.args.c = 3; imports = [ ./x.nix ]; };
                config.home-manager.sharedModules = lib.mkDefault [ ./x.nix ];
+             }",
+        ));
+    }
+
+    #[test]
+    fn arguments_of_imported_functions_are_lazy() {
+        expect_test::expect![[r#"
+            Function
+            formal config uses=1
+            formal lib uses=1
+            formal pkgs uses=2
+            strict lib Imports `lib`
+            strict pkgs Imports `pkgs`
+            imports `[ (import ./hw.nix { inherit config; p = pkgs; }) (lib.optional (pkgs.x or false) ./a.nix) ]`
+        "#]]
+        .assert_eq(&check(
+            "{ config, lib, pkgs, ... }: {
+               imports = [ (import ./hw.nix { inherit config; p = pkgs; }) (lib.optional (pkgs.x or false) ./a.nix) ];
              }",
         ));
     }

@@ -170,6 +170,8 @@ struct HmSettings {
     extra_bindings: HashMap<String, ThunkId>,
     extra_sites: Vec<FileRange>,
     global_pkgs: Vec<PkgsSource>,
+    /// `home-manager.users.<name>._module.args.*` written from the outer configuration.
+    user_args: BTreeMap<String, ArgSet>,
 }
 
 struct Builder<'e, 'a> {
@@ -485,6 +487,26 @@ impl Builder<'_, '_> {
                         .or_default()
                         .push((thunk(), (key.file, def.key)));
                 }
+                ["home-manager", "users", user, "_module", "args", rest @ ..] => {
+                    // `_module.args` of one user's own evaluation.
+                    hm.users.entry((*user).to_owned()).or_default();
+                    let args = hm.user_args.entry((*user).to_owned()).or_default();
+                    match rest.first() {
+                        Some(name) => {
+                            args.names
+                                .entry((*name).to_owned())
+                                .or_default()
+                                .push(ArgSource {
+                                    kind: SourceKind::ModuleArgs,
+                                    key: Some(key_range),
+                                    value: Some(value_range),
+                                    certainty: def.certainty,
+                                    note: None,
+                                })
+                        }
+                        None => args.open = true,
+                    }
+                }
                 ["home-manager", "users", user, ..] if path.len() > 3 => {
                     hm.users.entry((*user).to_owned()).or_default();
                 }
@@ -580,7 +602,7 @@ impl Builder<'_, '_> {
                 special_args: hm.extra.clone(),
                 special_args_sites: hm.extra_sites.clone(),
                 call_args_site: None,
-                module_args: ArgSet::default(),
+                module_args: hm.user_args.get(&user).cloned().unwrap_or_default(),
                 modules: Vec::new(),
                 modules_open: false,
                 pkgs: hm.global_pkgs.clone(),
