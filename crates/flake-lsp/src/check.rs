@@ -43,6 +43,20 @@ struct Plan {
     loose: Vec<VfsPath>,
 }
 
+/// License data for the `unfree-package` diagnostic: the locked nixpkgs of each flake (scanned
+/// once, then cached), `--nixpkgs`, or the bundled list of well-known unfree packages.
+fn package_data(args: &CheckArgs, roots: &[VfsPath]) -> ide::Change {
+    let mut config = ide::AnalysisConfig::default();
+    config.nixpkgs_path = args.nixpkgs.as_ref().map(|p| p.display().to_string());
+    config.unfree_evaluate = args.unfree_evaluate;
+    let roots: Vec<std::path::PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
+    let cache = project::cache_dir();
+    let packages = project::load_package_data(&roots, &config, cache.as_deref(), &mut |_| {});
+    let mut change = ide::Change::new();
+    change.packages = Some(std::sync::Arc::new(packages));
+    change
+}
+
 /// Runs `check` and returns the process exit code.
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let mut targets = Vec::new();
@@ -76,6 +90,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     }
     let mut host = AnalysisHost::new();
     host.apply_change(change);
+    host.apply_change(package_data(args, &plan.roots));
     let analysis = host.analysis();
 
     let mut files_checked = 0;

@@ -56,6 +56,14 @@ pub(crate) struct CheckArgs {
     /// Files larger than this many bytes are not analysed.
     #[arg(long, value_name = "BYTES", default_value_t = project::DEFAULT_MAX_FILE_SIZE)]
     pub(crate) max_file_size: u64,
+    /// A nixpkgs source tree whose license data is used when the flake's lock pins no nixpkgs
+    /// present in the store (setting `nixpkgs.path`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) nixpkgs: Option<PathBuf>,
+    /// Ask `nix eval` about packages whose license the static scan cannot decide (setting
+    /// `unfree.evaluate`; off by default).
+    #[arg(long)]
+    pub(crate) unfree_evaluate: bool,
 }
 
 /// Output formats of `check`.

@@ -136,7 +136,7 @@ fn legacy_packages_special_arg_case_41() {
 }
 "#,
         expect![[r#"
-            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:6:39-6:80: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
         "#]],
@@ -238,16 +238,16 @@ fn import_without_config_and_its_fix() {
     check(
         fixture,
         expect![[r#"
-            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in /flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
         "#]],
@@ -295,7 +295,7 @@ fn predicate_list_and_its_fix() {
     check(
         fixture,
         expect![[r#"
-            /flake.nix:8:88-8:100 `zoom-us` has license ‘unfree’ and would be refused: the nixpkgs instance imported in /flake.nix, whose config allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /flake.nix:8:88-8:100 `zoom-us` has license ‘unfree’ and would be refused: the nixpkgs instance imported in flake.nix, whose config allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:3:12-6:6: the nixpkgs instance is made here
                 fix: Add "zoom" to the allowUnfreePredicate list
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
@@ -523,7 +523,7 @@ fn hover_on_a_refused_package() {
         /configuration.nix:1:58-1:79
         **`spotify`** — unfree (license: unfree)
 
-        Instance: `pkgs-unstable` = `legacyPackages` of `nixpkgs-unstable` (/flake.nix): the default config, no unfree packages — **refused**: this instance does not allow it. In nixosConfigurations.host.
+        Instance: `pkgs-unstable` = `legacyPackages` of `nixpkgs-unstable` (flake.nix): the default config, no unfree packages — **refused**: this instance does not allow it. In nixosConfigurations.host.
 
         Declared in `pkgs/by-name/sp/spotify/package.nix`. Decided by: the given package table."#]]
     .assert_eq(&hover(&fixture));
@@ -543,7 +543,7 @@ fn hover_on_meta_and_on_allowed_packages() {
         /flake.nix:4:40-4:52
         **`zoom-us`** — unfree (license: unfree)
 
-        Instance: `import nixpkgs { … }` (/flake.nix), config allows `allowUnfree = true` — allowed: `allowUnfree = true`.
+        Instance: `import nixpkgs { … }` (flake.nix), config allows `allowUnfree = true` — allowed: `allowUnfree = true`.
 
         Declared in `pkgs/by-name/zo/zoom-us/package.nix`. Decided by: the given package table."#]]
     .assert_eq(&hover(fixture));
@@ -619,22 +619,22 @@ fn home_manager_own_pkgs_case_43_and_its_fix() {
         expect![[r#"
             /home.nix:3:32-3:43 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is home-manager's own nixpkgs instance (`useGlobalPkgs` is off), configured only by home-manager's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /configuration.nix:4:3-4:27: the configuration is defined here
-                fix: Set `nixpkgs.config.allowUnfree = true` in /home.nix
+                fix: Set `nixpkgs.config.allowUnfree = true` in home.nix
         "#]],
     );
     check_fix(
         &fixture,
         0,
         expect![[r#"
-        fix: Set `nixpkgs.config.allowUnfree = true` in /home.nix
-        --- /home.nix
-        { pkgs, ... }:
-        {
-          nixpkgs.config.allowUnfree = true;
-          home.packages = [ pkgs.hello pkgs.vscode ];
-        }
-        --- after
-    "#]],
+            fix: Set `nixpkgs.config.allowUnfree = true` in home.nix
+            --- /home.nix
+            { pkgs, ... }:
+            {
+              nixpkgs.config.allowUnfree = true;
+              home.packages = [ pkgs.hello pkgs.vscode ];
+            }
+            --- after
+        "#]],
     );
 }
 
@@ -656,11 +656,11 @@ fn nixos_pkgs_follows_nixpkgs_config() {
     check(
         &refused,
         expect![[r#"
-        /configuration.nix:3:34-3:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
-            related /flake.nix:3:32-5:6: the configuration is defined here
-            fix: Add "spotify" to the allowUnfreePredicate list
-            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
-    "#]],
+            /configuration.nix:3:34-3:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:3:32-5:6: the configuration is defined here
+                fix: Add "spotify" to the allowUnfreePredicate list
+                fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+        "#]],
     );
     let conditional = format!(
         "{NIXOS_FLAKE}{}",
@@ -683,23 +683,23 @@ fn nixos_pkgs_follows_nixpkgs_config() {
     check(
         &none,
         expect![[r#"
-        /configuration.nix:2:34-2:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
-            related /flake.nix:3:32-5:6: the configuration is defined here
-            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
-    "#]],
+            /configuration.nix:2:34-2:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:3:32-5:6: the configuration is defined here
+                fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+        "#]],
     );
     check_fix(
         &none,
         0,
         expect![[r#"
-        fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
-        --- /configuration.nix
-        { pkgs, ... }: {
-          nixpkgs.config.allowUnfree = true;
-          environment.systemPackages = [ pkgs.spotify ];
-        }
-        --- after
-    "#]],
+            fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+            --- /configuration.nix
+            { pkgs, ... }: {
+              nixpkgs.config.allowUnfree = true;
+              environment.systemPackages = [ pkgs.spotify ];
+            }
+            --- after
+        "#]],
     );
 }
 
@@ -719,10 +719,10 @@ fn use_global_pkgs_without_allow_unfree_errors() {
     check(
         &fixture,
         expect![[r#"
-        /home.nix:1:36-1:47 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
-            related /flake.nix:3:32-5:6: the configuration is defined here
-            fix: Set `nixpkgs.config.allowUnfree = true` in /configuration.nix
-    "#]],
+            /home.nix:1:36-1:47 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:3:32-5:6: the configuration is defined here
+                fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+        "#]],
     );
 }
 
@@ -748,10 +748,10 @@ fn standalone_home_manager_pkgs() {
     check(
         &legacy,
         expect![[r#"
-        /home.nix:1:36-1:48 `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.alice, `pkgs` is `legacyPackages` of `nixpkgs` (/flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
-            related /flake.nix:4:14-4:49: the nixpkgs instance is made here
-            fix: Import `nixpkgs` with `config.allowUnfree = true` instead of `legacyPackages`
-    "#]],
+            /home.nix:1:36-1:48 `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.alice, `pkgs` is `legacyPackages` of `nixpkgs` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:14-4:49: the nixpkgs instance is made here
+                fix: Import `nixpkgs` with `config.allowUnfree = true` instead of `legacyPackages`
+        "#]],
     );
     let imported =
         flake("import nixpkgs { system = \"x86_64-linux\"; config.allowUnfree = true; }") + home;

@@ -419,7 +419,7 @@ pub fn load_package_data(
         .unfree_evaluate
         .then(|| std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p)))
         .flatten();
-    let mut load =
+    let load =
         |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
             match load_or_scan_nixpkgs(root, key, cache_dir) {
                 Ok((mut index, origin)) => {

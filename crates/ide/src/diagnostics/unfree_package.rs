@@ -102,7 +102,7 @@ fn diagnostic(
         format!("license ‘{}’", info.licenses.join(" "))
     };
     let site = &provider.site;
-    let where_made = db.path(provider.file_id).to_string();
+    let where_made = super::unfree_instances::display_path(db, provider.file_id);
     let name = match &provider.via_argument {
         Some(arg) => format!("`{arg}` is "),
         None => String::new(),
@@ -176,7 +176,7 @@ fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
                 out.push(Fix {
                     label: format!(
                         "Set `nixpkgs.config.allowUnfree = true` in {}",
-                        db.path(edit.0)
+                        super::unfree_instances::display_path(db, edit.0)
                     ),
                     change: SourceChange::single(edit.0, edit.1),
                 });
