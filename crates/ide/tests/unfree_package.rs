@@ -24,6 +24,7 @@ vscode unfree pkgs/applications/editors/vscode/vscode.nix vscode
 steam unfreeRedistributable pkgs/by-name/st/steam/package.nix steam
 linux-firmware unfreeRedistributableFirmware pkgs/by-name/li/linux-firmware/package.nix linux-firmware
 zoom-us unfree pkgs/by-name/zo/zoom-us/package.nix zoom
+linuxPackages.nvidia_x11 unfreeRedistributable pkgs/os-specific/linux/nvidia-x11/generic.nix nvidia-x11
 ";
 
 fn packages() -> Arc<Packages> {
@@ -575,6 +576,7 @@ fn completion_after_a_package_set() {
     expect![[r#"
         hello Some("free (gpl3Plus)")
         linux-firmware Some("free (unfreeRedistributableFirmware)")
+        linuxPackages Some("package set")
         spotify Some("unfree (unfree)")
         steam Some("unfree (unfreeRedistributable)")
         vscode Some("unfree (unfree)")
@@ -819,4 +821,45 @@ fn ignored_nixpkgs_config() {
     expect![[r#"
         /home.nix:2:3-2:37 warning[ignored-nixpkgs-config] This `nixpkgs.config` setting has no effect in nixosConfigurations.host → home-manager.users.alice: `home-manager.useGlobalPkgs = true` makes home-manager use the system's `pkgs`, so home-manager's `nixpkgs.config` is ignored; set it in the NixOS / nix-darwin configuration instead.
     "#]].assert_eq(&out);
+}
+
+#[test]
+fn options_that_install_unfree_packages() {
+    let refused = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{ lib, ... }: {
+  programs.steam.enable = true;
+  services.xserver.videoDrivers = [ "nvidia" ];
+  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ "steam" ];
+}
+"#
+    );
+    check(
+        &refused,
+        expect![[r#"
+        /configuration.nix:3:3-3:48 `services.xserver.videoDrivers` installs `linuxPackages.nvidia_x11` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows `allowUnfreePredicate` for [ "steam" ]; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
+    "#]],
+    );
+    let allowed = format!(
+        "{NIXOS_FLAKE}{}",
+        r#"#- /configuration.nix
+{ lib, ... }: {
+  programs.steam.enable = true;
+  services.xserver.videoDrivers = [ "nvidia" ];
+  nixpkgs.config.allowUnfree = true;
+}
+"#
+    );
+    check(&allowed, expect![[""]]);
+    let steam_only = format!(
+        "{NIXOS_FLAKE}{}",
+        "#- /configuration.nix\n{ programs.steam.enable = true; }\n"
+    );
+    check(
+        &steam_only,
+        expect![[r#"
+        /configuration.nix:1:3-1:32 `programs.steam.enable` installs `steam` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows no unfree packages; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
+    "#]],
+    );
 }

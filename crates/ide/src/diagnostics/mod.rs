@@ -5,6 +5,7 @@ mod flake_checks;
 pub(crate) mod module_graph;
 mod syntax_error;
 pub(crate) mod unfree_contexts;
+mod unfree_enabled;
 mod unfree_ignored_config;
 pub(crate) mod unfree_instances;
 pub(crate) mod unfree_package;
@@ -21,6 +22,7 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
         syntax_error::check(db, file_id, &mut acc);
         unfree_package::check(db, file_id, &mut acc);
         unfree_ignored_config::check(db, file_id, &mut acc);
+        unfree_enabled::check(db, file_id, &mut acc);
         module_graph::check(db, file_id, &mut acc);
     }
     if !acc.iter().any(|d| matches!(d.code.as_str(), "not-utf8" | "file-too-large")) {

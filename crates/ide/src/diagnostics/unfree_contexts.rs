@@ -44,6 +44,18 @@ pub(crate) fn argument_instances(
     Some(out)
 }
 
+/// The framework's `pkgs` of a context, seen from `module` (one of its modules).
+pub(crate) fn context_pkgs(
+    db: &Db,
+    graph: &ModuleGraph,
+    ctx: ContextId,
+    module: ModuleKey,
+) -> Option<Provider> {
+    let mut provider = argument_in_context(db, graph, ctx, "pkgs", module, 0)?;
+    provider.context = Some(graph.contexts[ctx].full_name.clone());
+    Some(provider)
+}
+
 /// Whether the module `key` is the function at `lambda` (possibly in parentheses).
 fn is_module_function(db: &Db, key: &ModuleKey, lambda: TextRange) -> bool {
     if key.range == lambda {
@@ -70,7 +82,7 @@ fn is_module_function(db: &Db, key: &ModuleKey, lambda: TextRange) -> bool {
     false
 }
 
-fn node_at(root: &SyntaxNode, range: TextRange) -> Option<SyntaxNode> {
+pub(crate) fn node_at(root: &SyntaxNode, range: TextRange) -> Option<SyntaxNode> {
     let node = match root.covering_element(range) {
         NodeOrToken::Node(n) => n,
         NodeOrToken::Token(t) => t.parent()?,
@@ -356,7 +368,7 @@ pub(crate) fn nixpkgs_config(
 /// The option path of an entry, through nested attrsets, `mkIf`/`mkMerge`/`mkDefault`,
 /// `let … in` and `with` bodies, up to the module body. `None` when the entry sits anywhere
 /// else (a `let` binding, an argument of some function…).
-fn full_option_path(entry: &SyntaxNode, module: &SyntaxNode) -> Option<Vec<String>> {
+pub(crate) fn full_option_path(entry: &SyntaxNode, module: &SyntaxNode) -> Option<Vec<String>> {
     let module_range = module.text_range();
     let module_fn = module_function(module);
     let av = ast::AttrpathValue::cast(entry.clone())?;
@@ -420,7 +432,7 @@ fn module_function(module: &SyntaxNode) -> Option<SyntaxNode> {
 }
 
 /// Whether the entry is under a `mkIf` (or any application other than the pass-through ones).
-fn conditional(entry: &SyntaxNode, module: &SyntaxNode) -> bool {
+pub(crate) fn conditional(entry: &SyntaxNode, module: &SyntaxNode) -> bool {
     for anc in entry.ancestors() {
         if anc == *module {
             return false;
