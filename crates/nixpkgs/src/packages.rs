@@ -55,10 +55,10 @@ impl Packages {
     /// only when the index has no entry or no verdict.
     pub fn lookup(&self, source: Option<&str>, path: &[&str]) -> Option<PackageLookup<'_>> {
         let primary = self.index_for(source).and_then(|i| i.get_prefix(path));
-        if let Some((segments, info)) = primary {
-            if info.freedom != Freedom::Unknown {
-                return Some(PackageLookup { info, segments });
-            }
+        if let Some((segments, info)) = primary
+            && info.freedom != Freedom::Unknown
+        {
+            return Some(PackageLookup { info, segments });
         }
         let fallback = self.fallback.as_ref().and_then(|i| i.get_prefix(path));
         match (primary, fallback) {

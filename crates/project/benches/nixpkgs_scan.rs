@@ -35,11 +35,14 @@ fn package_text(i: usize, name: &str) -> String {
         1 => format!("with lib.licenses; [ mit {lic} ]"),
         2 => format!("lib.licenses.OR [ lib.licenses.{lic} lib.licenses.mit ]"),
         3 => format!("licenses.{lic}"),
-        _ => format!("{{ fullName = \"Vendor {i}\"; free = {}; }}", i % 2 == 0),
+        _ => format!(
+            "{{ fullName = \"Vendor {i}\"; free = {}; }}",
+            i.is_multiple_of(2)
+        ),
     };
     let mut deps = String::new();
     for d in 0..12 {
-        let _ = write!(deps, "    dep{d}\n");
+        let _ = writeln!(deps, "    dep{d}");
     }
     format!(
         r#"{{

@@ -77,19 +77,17 @@ pub fn load_or_scan_nixpkgs(
     key: &str,
     cache_dir: Option<&Path>,
 ) -> Result<(PackageIndex, IndexOrigin), String> {
-    if let Some(dir) = cache_dir {
-        if let Some(index) = load_cached_index(dir, key) {
-            return Ok((index, IndexOrigin::Cache));
-        }
+    if let Some(index) = cache_dir.and_then(|dir| load_cached_index(dir, key)) {
+        return Ok((index, IndexOrigin::Cache));
     }
     let index = scan_nixpkgs(root)?;
-    if let Some(dir) = cache_dir {
-        if let Err(err) = store_cached_index(dir, key, &index) {
-            log::warn!(
-                "could not write the nixpkgs index cache in {}: {err}",
-                dir.display()
-            );
-        }
+    if let Some(dir) = cache_dir
+        && let Err(err) = store_cached_index(dir, key, &index)
+    {
+        log::warn!(
+            "could not write the nixpkgs index cache in {}: {err}",
+            dir.display()
+        );
     }
     Ok((index, IndexOrigin::Scanned))
 }
@@ -419,31 +417,30 @@ pub fn load_package_data(
         .unfree_evaluate
         .then(|| std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p)))
         .flatten();
-    let load =
-        |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
-            match load_or_scan_nixpkgs(root, key, cache_dir) {
-                Ok((mut index, origin)) => {
-                    if let Some(nix) = &nix {
-                        let undecided: Vec<String> =
-                            index.undecided().map(|p| p.attr.clone()).collect();
-                        match evaluate_unfree(nix, root, &undecided, Duration::from_secs(120)) {
-                            Ok(verdicts) => index.apply_evaluated(&verdicts),
-                            Err(err) => log(format!("nix eval for {}: {err}", root.display())),
-                        }
+    let load = |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
+        match load_or_scan_nixpkgs(root, key, cache_dir) {
+            Ok((mut index, origin)) => {
+                if let Some(nix) = &nix {
+                    let undecided: Vec<String> =
+                        index.undecided().map(|p| p.attr.clone()).collect();
+                    match evaluate_unfree(nix, root, &undecided, Duration::from_secs(120)) {
+                        Ok(verdicts) => index.apply_evaluated(&verdicts),
+                        Err(err) => log(format!("nix eval for {}: {err}", root.display())),
                     }
-                    log(format!(
-                        "nixpkgs index of {} ({} packages, {origin:?})",
-                        root.display(),
-                        index.len()
-                    ));
-                    Some(Arc::new(index))
                 }
-                Err(err) => {
-                    log(format!("no nixpkgs index for {}: {err}", root.display()));
-                    None
-                }
+                log(format!(
+                    "nixpkgs index of {} ({} packages, {origin:?})",
+                    root.display(),
+                    index.len()
+                ));
+                Some(Arc::new(index))
             }
-        };
+            Err(err) => {
+                log(format!("no nixpkgs index for {}: {err}", root.display()));
+                None
+            }
+        }
+    };
     for flake_root in flake_roots {
         for locked in locked_nixpkgs(flake_root, &config.store_dir) {
             if packages.by_source.contains_key(&locked.input) {

@@ -113,11 +113,11 @@ fn expr_at(db: &Db, file_id: FileId, range: TextRange) -> Option<ast::Expr> {
 fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
     let mut defs = ArgDefinitions::default();
     for file_id in db.files() {
-        if !db
+        if db
             .path(file_id)
             .as_path()
             .extension()
-            .is_some_and(|e| e == "nix")
+            .is_none_or(|e| e != "nix")
         {
             continue;
         }
