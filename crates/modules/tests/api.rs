@@ -13,6 +13,8 @@ struct Mem {
     texts: Vec<Arc<str>>,
     existing: BTreeSet<VfsPath>,
     cache: SummaryCache,
+    parses: std::sync::Mutex<std::collections::HashMap<usize, (Arc<str>, Parse)>>,
+    ids: std::collections::HashMap<VfsPath, FileId>,
 }
 
 impl Mem {
@@ -44,6 +46,12 @@ impl Mem {
             texts: files.values().map(|t| Arc::from(t.as_str())).collect(),
             existing,
             cache: SummaryCache::new(),
+            parses: Default::default(),
+            ids: files
+                .keys()
+                .enumerate()
+                .map(|(i, p)| (VfsPath::new(p), FileId(i as u32)))
+                .collect(),
         }
     }
 
@@ -62,10 +70,7 @@ impl Files for Mem {
         (0..self.paths.len() as u32).map(FileId).collect()
     }
     fn file_id(&self, path: &VfsPath) -> Option<FileId> {
-        self.paths
-            .iter()
-            .position(|p| p == path)
-            .map(|i| FileId(i as u32))
+        self.ids.get(path).copied()
     }
     fn path(&self, file: FileId) -> VfsPath {
         self.paths[file.0 as usize].clone()
@@ -74,7 +79,17 @@ impl Files for Mem {
         Arc::clone(&self.texts[file.0 as usize])
     }
     fn parse(&self, file: FileId) -> Parse {
-        syntax::parse(&self.texts[file.0 as usize])
+        // Parses are cached per text, as the ide's database does.
+        let text = &self.texts[file.0 as usize];
+        let mut parses = self.parses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, p)) = parses.get(&(file.0 as usize))
+            && Arc::ptr_eq(t, text)
+        {
+            return p.clone();
+        }
+        let p = syntax::parse(text);
+        parses.insert(file.0 as usize, (Arc::clone(text), p.clone()));
+        p
     }
     fn summary(&self, file: FileId) -> Arc<FileSummary> {
         self.cache.get(&self.texts[file.0 as usize], || {
@@ -89,8 +104,9 @@ impl Files for Mem {
     }
     fn is_dir(&self, path: &VfsPath) -> bool {
         self.existing
-            .iter()
-            .any(|p| p != path && p.as_path().starts_with(path.as_path()))
+            .range((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
+            .next()
+            .is_some_and(|p| p.as_path().starts_with(path.as_path()))
     }
     fn display_path(&self, file: FileId) -> String {
         self.paths[file.0 as usize].to_string()
