@@ -41,7 +41,10 @@ fn temp_tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-const CLEAN_FLAKE: &[u8] = b"{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";\n  outputs = { self, nixpkgs }: { };\n}\n";
+/// A flake without inputs and its lock: nothing to report.
+const CLEAN_FLAKE: &[u8] = b"{\n  outputs = { self }: { };\n}\n";
+const CLEAN_LOCK: &[u8] =
+    b"{\n  \"nodes\": {\n    \"root\": {}\n  },\n  \"root\": \"root\",\n  \"version\": 7\n}\n";
 const BROKEN_NIX: &[u8] =
     b"{ config, pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.git\n}\n";
 
@@ -97,28 +100,33 @@ fn usage_errors_exit_2() {
 fn clean_flake_exits_0() {
     let dir = temp_tree(&[
         ("flake.nix", CLEAN_FLAKE),
+        ("flake.lock", CLEAN_LOCK),
         ("modules/a.nix", b"{ ... }: { }\n"),
     ]);
     let out = flake_lsp(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let report = json(&out);
     assert_eq!(report["version"], 1);
-    assert_eq!(report["files_checked"], 2);
+    assert_eq!(report["files_checked"], 3);
     assert_eq!(report["diagnostics"], Value::Array(vec![]));
 
     let out = flake_lsp(dir.path(), &["check", "--color", "never"]);
     assert_eq!(out.code, 0);
-    assert_eq!(out.stdout, "0 errors, 0 warnings in 2 files checked\n");
+    assert_eq!(out.stdout, "0 errors, 0 warnings in 3 files checked\n");
 }
 
 #[test]
 fn syntax_error_in_each_format() {
-    let dir = temp_tree(&[("flake.nix", CLEAN_FLAKE), ("hosts/laptop.nix", BROKEN_NIX)]);
+    let dir = temp_tree(&[
+        ("flake.nix", CLEAN_FLAKE),
+        ("flake.lock", CLEAN_LOCK),
+        ("hosts/laptop.nix", BROKEN_NIX),
+    ]);
 
     let out = flake_lsp(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report = json(&out);
-    assert_eq!(report["files_checked"], 2);
+    assert_eq!(report["files_checked"], 3);
     let first = &report["diagnostics"][0];
     assert_eq!(first["file"], "hosts/laptop.nix");
     assert_eq!(first["severity"], "error");
@@ -147,7 +155,7 @@ fn syntax_error_in_each_format() {
             .lines()
             .last()
             .unwrap()
-            .ends_with(" warnings in 2 files checked"),
+            .ends_with(" warnings in 3 files checked"),
         "{}",
         out.stdout
     );
@@ -179,6 +187,7 @@ fn syntax_error_in_each_format() {
 fn not_utf8_and_too_large() {
     let dir = temp_tree(&[
         ("flake.nix", CLEAN_FLAKE),
+        ("flake.lock", CLEAN_LOCK),
         ("latin1.nix", b"{ name = \"caf\xe9\"; }\n"),
         ("big.nix", &[b' '; 300]),
     ]);
@@ -215,6 +224,7 @@ fn not_utf8_and_too_large() {
 fn file_and_directory_targets() {
     let dir = temp_tree(&[
         ("flake.nix", CLEAN_FLAKE),
+        ("flake.lock", CLEAN_LOCK),
         ("hosts/laptop.nix", BROKEN_NIX),
         ("modules/ok.nix", b"{ ... }: { }\n"),
         ("templates/x/flake.nix", BROKEN_NIX),
@@ -270,6 +280,10 @@ fn seed_flake_goldens() {
     );
     assert_eq!(sarif.code, human.code);
     validate_sarif(&json(&sarif));
+    for code in codes(&json(&json_out)) {
+        let doc = root.join(format!("docs/diagnostics/{code}.md"));
+        assert!(doc.exists(), "`{code}` has no {}", doc.display());
+    }
 }
 
 /// Validates a SARIF log against the OASIS SARIF 2.1.0 JSON schema (`tests/data`, the copy
