@@ -266,6 +266,35 @@ fn file_and_directory_targets() {
 }
 
 #[test]
+fn deep_nesting_does_not_crash() {
+    let n = 10_000;
+    let deep = format!(
+        "{{ x = {}1{}; y = {}1{}; z = {}1; }}\n",
+        "[ ".repeat(n),
+        " ]".repeat(n),
+        "(".repeat(n),
+        ")".repeat(n),
+        "1 + ".repeat(n)
+    );
+    let dir = temp_tree(&[("deep.nix", deep.as_bytes())]);
+    for format in ["json", "human", "sarif"] {
+        let out = flake_lsp(
+            dir.path(),
+            &["check", "--color", "never", "--format", format],
+        );
+        assert!(
+            out.code == 0 || out.code == 1,
+            "exit {}: {}",
+            out.code,
+            out.stderr
+        );
+        if format == "json" {
+            assert_eq!(json(&out)["files_checked"], 1);
+        }
+    }
+}
+
+#[test]
 fn seed_flake_goldens() {
     let root = workspace_root();
     let human = flake_lsp(&root, &["check", "--color", "never", "examples/seed-flake"]);
