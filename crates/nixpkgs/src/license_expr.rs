@@ -494,7 +494,9 @@ fn custom_license(set: &ast::AttrSet) -> LicenseOp {
 
 /// Finds the `meta.license` definitions of a package file: `meta.license = …`, or
 /// `license = …` inside an attrset bound to `meta` (possibly under `with`, or `// { … }`).
-pub fn meta_licenses(root: &SyntaxNode) -> Vec<ast::Expr> {
+/// `None` stands for a license taken from elsewhere (`meta = other.meta // { … }` without a
+/// `license`). Definitions under `passthru` (other derivations) are skipped.
+pub fn meta_licenses(root: &SyntaxNode) -> Vec<Option<ast::Expr>> {
     let mut found = Vec::new();
     for node in root.descendants() {
         if node.kind() != SyntaxKind::NODE_ATTRPATH_VALUE {
@@ -507,16 +509,58 @@ pub fn meta_licenses(root: &SyntaxNode) -> Vec<ast::Expr> {
             continue;
         };
         let Some(value) = av.value() else { continue };
-        let is_meta_license = match path.as_slice() {
-            [.., meta, license] if meta == "meta" && license == "license" => true,
-            [license] if license == "license" => in_meta_set(&node),
-            _ => false,
-        };
-        if is_meta_license {
-            found.push(value);
+        if under_passthru(&node) {
+            continue;
+        }
+        match path.as_slice() {
+            [.., meta, license] if meta == "meta" && license == "license" => {
+                found.push(Some(value))
+            }
+            [license] if license == "license" && in_meta_set(&node) => found.push(Some(value)),
+            [.., meta] if meta == "meta" && inherits_license(&value) => found.push(None),
+            _ => {}
         }
     }
     found
+}
+
+/// Whether an entry sits below a `passthru` attribute (a different derivation's meta).
+fn under_passthru(node: &SyntaxNode) -> bool {
+    node.ancestors()
+        .skip(1)
+        .filter_map(ast::AttrpathValue::cast)
+        .any(|av| {
+            av.attrpath()
+                .and_then(|p| attrpath_names(&p))
+                .is_some_and(|p| p.iter().any(|n| n == "passthru"))
+        })
+}
+
+/// `meta = x.meta // { … }` whose literal part has no `license`: the license comes from `x`.
+fn inherits_license(value: &ast::Expr) -> bool {
+    let ast::Expr::BinOp(op) = strip_parens(value.clone()) else {
+        return false;
+    };
+    if op.operator() != Some(ast::BinOpKind::Update) {
+        return false;
+    }
+    let sides = [op.lhs(), op.rhs()];
+    let literal_has_license = sides
+        .iter()
+        .flatten()
+        .any(|side| match strip_parens(side.clone()) {
+            ast::Expr::AttrSet(set) => set.attrpath_values().any(|e| {
+                e.attrpath()
+                    .and_then(|p| attrpath_names(&p))
+                    .is_some_and(|p| p.first().is_some_and(|n| n == "license"))
+            }),
+            _ => false,
+        });
+    let has_opaque_side = sides
+        .iter()
+        .flatten()
+        .any(|side| !matches!(strip_parens(side.clone()), ast::Expr::AttrSet(_)));
+    has_opaque_side && !literal_has_license
 }
 
 /// Whether the attrset holding `entry` is the value of a `meta` binding.
@@ -566,7 +610,17 @@ pub struct PackageFile {
 pub fn scan_package_file(text: &str) -> PackageFile {
     let parse = syntax::parse(text);
     let root = parse.syntax_node();
-    let licenses = meta_licenses(&root).into_iter().map(license_expr).collect();
+    let licenses = meta_licenses(&root)
+        .into_iter()
+        .map(|e| {
+            e.map_or_else(
+                || LicenseExpr {
+                    ops: vec![LicenseOp::Unknown],
+                },
+                license_expr,
+            )
+        })
+        .collect();
     let pname = root
         .descendants()
         .filter(|n| n.kind() == SyntaxKind::NODE_ATTRPATH_VALUE)

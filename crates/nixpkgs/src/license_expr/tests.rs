@@ -130,3 +130,20 @@ fn not_meta_licenses() {
     );
     assert_eq!(Freedom::Unfree.as_str(), "unfree");
 }
+
+#[test]
+fn inherited_and_passthru_meta() {
+    // steam's shape: the license comes from another package's meta; a passthru derivation has
+    // its own (free) license that must not count.
+    check(
+        r#"{ lib, steam-unwrapped, steamEnv }: steamEnv {
+  passthru.run = steamEnv { meta = (steam-unwrapped.meta or { }) // { license = lib.licenses.mit; }; };
+  meta = (steam-unwrapped.meta or { }) // { description = "Steam"; };
+}"#,
+        expect![[r#"unknown ["unknown"]"#]],
+    );
+    check(
+        "{ lib, base }: mk { meta = base.meta // { license = lib.licenses.unfree; }; }",
+        expect![[r#"unfree ["unfree"]"#]],
+    );
+}
