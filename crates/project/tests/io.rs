@@ -56,7 +56,7 @@ fn discovery_skips_and_nests() {
     write(&root, "results/flake.nix", "{ }");
     write(&root, "ignored-by-git/flake.nix", "{ }");
     write(&root, ".gitignore", "ignored-by-git/\n");
-    let roots = find_flake_roots(&[root.clone()]);
+    let roots = find_flake_roots(std::slice::from_ref(&root));
     expect_test::expect![[r#"
         .
         .config/home-manager
@@ -185,8 +185,8 @@ fn symlinks_and_fifos_do_not_hang() {
     if have_fifo {
         assert!(read_file(&fifo, &cfg).is_err());
     }
-    assert_eq!(find_flake_roots(&[root.clone()]).len(), 1);
-    let roots = find_flake_roots(&[root.clone()]);
+    assert_eq!(find_flake_roots(std::slice::from_ref(&root)).len(), 1);
+    let roots = find_flake_roots(std::slice::from_ref(&root));
     let (change, issues) = load_roots(&roots, &cfg);
     let loaded: Vec<_> = change.files.iter().map(|(p, _)| p.clone()).collect();
     expect_test::expect![[r#"
@@ -216,7 +216,7 @@ fn load_roots_collects_files_and_paths() {
         max_file_size: 50,
         ..LoadConfig::default()
     };
-    let roots = find_flake_roots(&[root.clone()]);
+    let roots = find_flake_roots(std::slice::from_ref(&root));
     let (change, issues) = load_roots(&roots, &cfg);
     assert!(issues.is_empty(), "{issues:?}");
     assert_eq!(change.roots.as_deref(), Some(&roots[..]));
@@ -274,7 +274,10 @@ fn unreadable_files_are_issues() {
         // Running as root: permissions do not apply, so there is nothing to test.
         return;
     }
-    let (change, issues) = load_roots(&find_flake_roots(&[root.clone()]), &LoadConfig::default());
+    let (change, issues) = load_roots(
+        &find_flake_roots(std::slice::from_ref(&root)),
+        &LoadConfig::default(),
+    );
     assert_eq!(change.files.len(), 1);
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].path.as_path(), secret);
@@ -284,7 +287,7 @@ fn unreadable_files_are_issues() {
 fn reload_reads_and_removes() {
     let (_guard, root) = tempdir();
     let a = write(&root, "flake.nix", "{ }");
-    let roots = find_flake_roots(&[root.clone()]);
+    let roots = find_flake_roots(std::slice::from_ref(&root));
     let b = write(&root, "new.nix", "{ b = 1; }");
     fs::remove_file(&a).unwrap();
     let changed = ChangedPaths {
@@ -328,7 +331,7 @@ fn watcher_reports_nix_changes_and_new_directories() {
     let (_guard, root) = tempdir();
     write(&root, "flake.nix", "{ }");
     write(&root, ".git/HEAD", "ref: refs/heads/main\n");
-    let roots = find_flake_roots(&[root.clone()]);
+    let roots = find_flake_roots(std::slice::from_ref(&root));
     let (tx, rx) = mpsc::channel();
     let watcher = Watcher::new(&roots, move |batch| {
         let _ = tx.send(batch);
