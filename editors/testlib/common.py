@@ -1,5 +1,6 @@
 """Shared pieces of the editor tests: the server binary, the example workspace, the CLI's expected
 diagnostics, and pass/fail/skip bookkeeping with the `N passed, N failed` summary line."""
+import atexit
 import json
 import os
 import shutil
@@ -26,12 +27,20 @@ def server_binary():
     return os.path.join(ROOT, "target", "debug", "flake-lsp")
 
 
+def temp_dir(prefix):
+    """A fresh temp dir, removed when the test process ends (kept with FLAKE_LSP_KEEP_TMP=1)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    if os.environ.get("FLAKE_LSP_KEEP_TMP") != "1":
+        atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def make_workspace(example, extra_files=None, prefix="flake-lsp-editor-"):
     """Copies examples/<example> (or $FLAKE_LSP_TEST_EXAMPLE) into a fresh temp dir (plus extra
     files); returns its path.
 
     Tests work on a copy so that rename tests and editors never touch the repository."""
-    dst = tempfile.mkdtemp(prefix=prefix)
+    dst = temp_dir(prefix)
     src = os.environ.get("FLAKE_LSP_TEST_EXAMPLE") or os.path.join(ROOT, "examples", example)
     shutil.copytree(src, dst, dirs_exist_ok=True)
     for rel, text in (extra_files or {}).items():
@@ -86,8 +95,12 @@ def normalize_cli_json(doc, root):
             start = _first(d, "start") or d
             line = _first(start, "line") - 1
             col = (_first(start, "column", "col") or 1) - 1
+        related = []
+        for r in d.get("related") or []:
+            if isinstance(r.get("file"), str) and isinstance(r.get("line"), int):
+                related.append((os.path.relpath(os.path.join(root, r["file"]), root), r["line"] - 1))
         out.append({"file": path, "line": line, "col": col, "code": d.get("code"),
-                    "severity": d.get("severity"), "message": d.get("message", "")})
+                    "severity": d.get("severity"), "message": d.get("message", ""), "related": sorted(related)})
     out.sort(key=lambda d: (d["file"], d["line"], d["col"], str(d["code"])))
     return out
 

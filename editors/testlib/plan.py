@@ -120,7 +120,11 @@ def build(binary, root):
     """The plan for the example copied at root; see the module doc."""
     expected = cli_expected(binary, root)
     files = sorted({d["file"] for d in expected})
+    # One file per flake: editors must give each the directory of its own flake.nix as root.
+    flakes = sorted(os.path.relpath(d, root) for d, _, names in os.walk(root) if "flake.nix" in names)
+    root_probe_files = [os.path.normpath(os.path.join(f, "flake.nix")) for f in flakes]
     plan = {"root": root, "server": binary, "files": files, "expected_diagnostics": expected,
+            "root_probe_files": root_probe_files,
             "hover": [], "definition": [], "rename": [], "completion": [], "missing": []}
     probe = LspClient([binary], cwd=root)
     try:
@@ -131,10 +135,16 @@ def build(binary, root):
                                               "rename": {"prepareSupport": True},
                                               "definition": {"linkSupport": True},
                                               "publishDiagnostics": {}},
+                             "window": {"workDoneProgress": True},
                              "workspace": {"configuration": True, "workspaceFolders": True,
                                            "workspaceEdit": {"documentChanges": True}}},
         })
         probe.notify("initialized", {})
+        # Ask only once the workspace is loaded (first diagnostics published), as the editors do:
+        # requests sent during the initial load may be answered with nothing.
+        for file in files or ["flake.nix"]:
+            probe.open(os.path.join(root, file))
+        probe.wait_for(lambda n: any(m == "textDocument/publishDiagnostics" for m, _ in n), 20)
         for kind, items in (("hover", scenario.HOVER), ("definition", scenario.DEFINITION),
                             ("rename", scenario.RENAME), ("completion", scenario.COMPLETION)):
             for item in items:
@@ -178,6 +188,16 @@ def check_server(plan, results):
         else:
             results.skip(f"server reports {code} in {file}",
                          "`flake-lsp check --format json` does not report it yet")
+
+
+def check_roots(plan, observed, results):
+    """Each flake's files got that flake's directory as the client's root."""
+    roots = observed.get("root_dirs") or {}
+    for file in plan["root_probe_files"]:
+        want = os.path.normpath(os.path.join(plan["root"], os.path.dirname(file)))
+        got = roots.get(file)
+        results.check(f"root of {file} is its flake's directory", got is not None and os.path.normpath(got) == want,
+                      f"root={got}")
 
 
 def compare(plan, observed, results, features=("diagnostics", "hover", "definition", "rename", "completion"),

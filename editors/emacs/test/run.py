@@ -43,9 +43,7 @@ def main():
     results.suite = f"emacs ({observed.get('client', emacs)})"
     planlib.compare(plan, observed, results, features=("diagnostics", "hover"), merges_duplicates=True)
     if observed.get("ok"):
-        results.check("project root is the flake's directory",
-                      os.path.normpath(observed.get("root_dir") or "") == os.path.normpath(root),
-                      f"root_dir={observed.get('root_dir')}")
+        planlib.check_roots(plan, observed, results)
         results.check("eglot-shutdown stops the server", observed.get("server_stopped") is True)
     return results.summary()
 

@@ -66,6 +66,9 @@ end
 
 local function set_cursor(item)
   local bufnr = open(item.file)
+  -- Like a user, wait until the server has looked at the file (its first diagnostics).
+  local uri = vim.uri_from_bufnr(bufnr)
+  vim.wait(10000, function() return published[uri] ~= nil end, 20)
   -- Columns in the plan are UTF-16; the example files are ASCII around cursor positions.
   vim.api.nvim_win_set_cursor(0, { item.line + 1, item.character })
   return bufnr
@@ -128,8 +131,12 @@ local ok, perr = pcall(function()
     end
     out.diagnostics[file] = list
   end
+  -- The root each file's client got (root markers: the nearest flake.nix).
+  out.root_dirs = vim.empty_dict()
+  for _, file in ipairs(plan.root_probe_files) do
+    out.root_dirs[file] = client_for(open(file)).config.root_dir
+  end
   local c = client_for(vim.api.nvim_get_current_buf())
-  out.root_dir = c.config.root_dir
   out.offset_encoding = c.offset_encoding
 
   for _, item in ipairs(plan.hover) do

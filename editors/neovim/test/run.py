@@ -69,8 +69,7 @@ def main():
             observed = run_driver(nvim, plan_path, out_path, server, setup)
             planlib.compare(plan, observed, results)
             if observed.get("ok"):
-                results.check("root_dir is the flake's directory", observed.get("root_dir") == root,
-                              f"root_dir={observed.get('root_dir')}")
+                planlib.check_roots(plan, observed, results)
                 results.check("client stops the server (shutdown/exit)", observed.get("server_stopped") is True)
                 for item in plan["hover"]:
                     if item.get("expected"):

@@ -16,7 +16,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -26,7 +25,7 @@ sys.path.insert(0, os.path.join(EXT_DIR, "..", "testlib"))
 
 import plan as planlib  # noqa: E402
 import scenario  # noqa: E402
-from common import ARTIFACTS, Results, log, make_workspace, server_binary  # noqa: E402
+from common import ARTIFACTS, Results, log, make_workspace, server_binary, temp_dir  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
@@ -47,6 +46,11 @@ QUIET_SETTINGS = {
     "workbench.enableExperiments": False, "chat.disableAIFeatures": True,
     "workbench.secondarySideBar.defaultVisibility": "hidden", "editor.hover.delay": 100,
     "files.autoSave": "off", "window.restoreWindows": "none",
+    # Typing settings.json through the editor must insert exactly the typed text.
+    "editor.autoClosingBrackets": "never", "editor.autoClosingQuotes": "never", "editor.autoIndent": "none",
+    "editor.formatOnType": False, "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+    "editor.suggestOnTriggerCharacters": False, "editor.acceptSuggestionOnCommitCharacter": False,
+    "editor.autoSurround": "never",
 }
 
 
@@ -68,7 +72,7 @@ class CodeServer:
     """A code-server process with a fresh profile and our extension installed."""
 
     def __init__(self, vsix, folder, settings):
-        self.dir = tempfile.mkdtemp(prefix="flake-lsp-cs-")
+        self.dir = temp_dir("flake-lsp-cs-")
         self.user = os.path.join(self.dir, "user")
         self.ext = os.path.join(self.dir, "ext")
         os.makedirs(os.path.join(self.user, "User"))
@@ -91,6 +95,11 @@ class CodeServer:
                 break
             except OSError:
                 time.sleep(0.2)
+
+    def settings(self):
+        """The user settings as they are on disk."""
+        with open(os.path.join(self.user, "User", "settings.json")) as f:
+            return json.load(f)
 
     def output_log(self, channel):
         """Text of one of our output channels as VS Code logged it (empty if none)."""
@@ -118,7 +127,7 @@ class Browser:
     def __init__(self):
         opts = webdriver.ChromeOptions()
         opts.binary_location = "/usr/bin/chromium"
-        self.profile = tempfile.mkdtemp(prefix="flake-lsp-chromium-")
+        self.profile = temp_dir("flake-lsp-chromium-")
         for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--window-size=1400,900", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic", f"--user-data-dir={self.profile}"]:
@@ -198,6 +207,18 @@ class Browser:
         els = self.css(f"#{item_id.replace('.', chr(92) + '.')}")
         return " ".join((e.get_attribute("aria-label") or e.text or "") for e in els)
 
+    def edit_user_settings(self, settings):
+        """Replaces the user settings the way a user does: in the settings.json editor, then save."""
+        self.command("Preferences: Open User Settings (JSON)")
+        self.wait(lambda d: any(t.text.strip().startswith("settings.json") for t in self.css(".tab.active")))
+        time.sleep(0.5)
+        self.chord(Keys.CONTROL, "a")
+        self.keys(Keys.DELETE)
+        self.keys(json.dumps(settings))
+        self.chord(Keys.CONTROL, "s")
+        time.sleep(0.5)
+        self.chord(Keys.CONTROL, "w")
+
     def quit(self):
         """Closes the browser."""
         try:
@@ -206,11 +227,18 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-ROW_RE = re.compile(r"\[Ln (\d+), Col (\d+)\]")
+MARKER_RE = re.compile(r"\[Ln (\d+), Col (\d+)\]\s*$")
+CODE_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
+
+def plain(markdown):
+    """Text without Markdown punctuation and with single spaces, to compare source and rendering."""
+    return " ".join(re.sub(r"[*`#>_\\]", "", markdown).split())
 
 
 def problems(b):
-    """Rows of the Problems panel (maximized): [(file, line0, code, text)] for every marker row."""
+    """Rows of the Problems panel (maximized) as [(file, line0, code, related, text)], where
+    related is the sorted [(file, line0)] of the related-information rows under the marker."""
     for _ in range(5):
         try:
             return _problems(b)
@@ -223,27 +251,25 @@ def _problems(b):
     out = []
     current = None
     for row in b.css(".markers-panel .monaco-list-row"):
-        text = row.text
-        m = ROW_RE.search(text)
-        if m is None:
-            # A resource (file) row: its label is the file name, then the folder.
-            label = row.find_elements(By.CSS_SELECTOR, ".label-name")
-            current = (label[0].text if label else text.split("\n")[0]).strip()
+        labels = [e.text.strip() for e in row.find_elements(By.CSS_SELECTOR, ".monaco-highlighted-label")]
+        line_el = row.find_elements(By.CSS_SELECTOR, ".marker-line")
+        position = MARKER_RE.search(line_el[0].text) if line_el else None
+        if row.find_elements(By.CSS_SELECTOR, ".related-info-resource-separator"):
+            # Related information under the last marker: `file [Ln, Col] : message`.
+            if out and position and labels:
+                out[-1][3].append((labels[0], int(position.group(1)) - 1))
+        elif position:
+            # A marker: message, source, code, position.
+            codes = [t for t in labels[1:] if CODE_RE.fullmatch(t) and t != "flake-lsp"]
+            out.append([current, int(position.group(1)) - 1, codes[-1] if codes else None, [],
+                        row.text.replace("\n", " | ")])
+        elif labels:
+            # A resource (file) row: the file name, then its folder when not at the root.
+            current = labels[0]
             desc = row.find_elements(By.CSS_SELECTOR, ".label-description")
             if desc and desc[0].text.strip() and not desc[0].text.strip().startswith("/"):
                 current = os.path.join(desc[0].text.strip(), current)
-            continue
-        code = None
-        codes = row.find_elements(By.CSS_SELECTOR, ".code, .marker-code, .highlighted-label")
-        for c in codes:
-            t = c.text.strip()
-            if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", t):
-                code = t
-        if code is None:
-            cm = re.search(r"\b([a-z0-9]+(?:-[a-z0-9]+)+)\b", text.replace("flake-lsp", ""))
-            code = cm.group(1) if cm else None
-        out.append((current, int(m.group(1)) - 1, code, text.replace("\n", " | ")))
-    return out
+    return [(f, line, code, tuple(sorted(rel)), text) for f, line, code, rel, text in out]
 
 
 def run_main_session(plan, vsix, server, results):
@@ -270,7 +296,7 @@ def run_main_session(plan, vsix, server, results):
         results.check("status bar shows the flake-lsp item", bool(item), f"items={[e.text for e in b.css('.statusbar-item')]}")
 
         # Problems panel, maximized so no row is virtualized away.
-        want = sorted((d["file"], d["line"], d["code"]) for d in plan["expected_diagnostics"])
+        want = sorted((d["file"], d["line"], d["code"], tuple(d["related"])) for d in plan["expected_diagnostics"])
         b.command("View: Focus Problems")
         b.command("View: Toggle Maximized Panel")
         try:
@@ -280,8 +306,9 @@ def run_main_session(plan, vsix, server, results):
         time.sleep(1)
         rows = problems(b)
         shot = b.shot("problems")
-        got = sorted((f, line, code) for f, line, code, _ in rows)
-        results.check(f"Problems panel shows the CLI's {len(want)} diagnostics (file, line, code)", got == want,
+        got = sorted((f, line, code, rel) for f, line, code, rel, _ in rows)
+        results.check(f"Problems panel shows the CLI's {len(want)} diagnostics (file, line, code, related lines)",
+                      got == want,
                       f"want {want}\n     got  {got}\n     screenshot {shot}")
         b.command("View: Toggle Maximized Panel")
 
@@ -292,13 +319,13 @@ def run_main_session(plan, vsix, server, results):
             expected = item.get("expected")
             name = f"hover {item['id']} at {item['file']}:{item['line'] + 1}:{item['character'] + 1}"
             if expected:
-                first_line = expected.strip().split("\n")[0].strip("*`# ")
+                first_line = plain(expected.strip().split("\n")[0])
                 try:
                     text = b.wait(lambda d: [h.text for h in b.css(".monaco-hover") if h.text.strip()] or False, 20)
                 except TimeoutException:
                     text = []
                 shot = b.shot(f"hover-{item['id']}")
-                ok = any(first_line[:40] in t.replace("\n", " ") for t in text)
+                ok = any(first_line[:40] in plain(t) for t in text)
                 ok = ok and all(any(s in t for t in text) for s in item.get("contains", []))
                 results.check(f"{name} shows the server's hover", ok,
                               f"want {first_line[:60]!r} in {text}; screenshot {shot}")
@@ -332,6 +359,8 @@ def run_main_session(plan, vsix, server, results):
                           f"active tab {[t.text for t in b.css('.tab.active')]}, "
                           f"{b.status_text('status.editor.selection')}; screenshot {shot}")
 
+        check_settings_and_restart(b, cs, server, results)
+
         server_log = cs.output_log("flake-lsp")
         warnings = [line for line in server_log.splitlines() if "unknown setting" in line or "invalid" in line]
         results.check("the server accepts the settings the extension sends (no warnings in its log)",
@@ -348,6 +377,47 @@ def run_main_session(plan, vsix, server, results):
             f.write(cs.output_log("flake-lsp trace"))
         with open(os.path.join(ART, "output.log"), "w") as f:
             f.write(cs.output_log("flake-lsp"))
+
+
+def wait_for_log(cs, channel, predicate, timeout=20):
+    """Waits until predicate(text of an output channel) holds; returns whether it did."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate(cs.output_log(channel)):
+            return True
+        time.sleep(0.3)
+    return predicate(cs.output_log(channel))
+
+
+def check_settings_and_restart(b, cs, server, results):
+    """A server setting is sent to the running server; the restart command and a new server path
+    start a new server."""
+    b.edit_user_settings({**cs.settings(), "flake-lsp.logLevel": "debug"})
+    sent = wait_for_log(cs, "flake-lsp trace",
+                        lambda t: "Sending notification 'workspace/didChangeConfiguration'" in t)
+    inits = cs.output_log("flake-lsp trace").count("Received response 'initialize")
+    results.check("changing flake-lsp.logLevel sends workspace/didChangeConfiguration (no restart)",
+                  sent and inits == 1, f"sent={sent}, initialize responses={inits}")
+
+    b.command("flake-lsp: Restart server")
+    restarted = wait_for_log(cs, "flake-lsp trace", lambda t: t.count("Received response 'initialize") == inits + 1)
+    republished = wait_for_log(cs, "flake-lsp trace", lambda t: t.split("Received response 'initialize")[-1]
+                               .count("Received notification 'textDocument/publishDiagnostics'") > 0)
+    results.check("“flake-lsp: Restart server” starts a new server that publishes again", restarted and republished,
+                  f"restarted={restarted}, republished={republished}")
+
+    link = os.path.join(cs.dir, "bin", "flake-lsp-renamed")
+    os.makedirs(os.path.dirname(link))
+    os.symlink(server, link)
+    b.edit_user_settings({**cs.settings(), "flake-lsp.server.path": link})
+    ok = wait_for_log(cs, "flake-lsp", lambda t: f"Starting {link}" in t)
+    ok = ok and wait_for_log(cs, "flake-lsp trace", lambda t: t.count("Received response 'initialize") == inits + 2)
+    shot = b.shot("after-restarts")
+    results.check("changing flake-lsp.server.path restarts the server with the new binary", ok,
+                  f"output: {cs.output_log('flake-lsp')[-400:]!r}; screenshot {shot}")
+    status = [e.text for e in b.css(".statusbar-item") if "flake-lsp" in e.text]
+    results.check("status bar item is back to ready after the restarts", bool(status) and all("$(" not in t for t in status),
+                  f"{status}")
 
 
 def run_missing_server_session(plan, vsix, results):
