@@ -140,6 +140,7 @@ fn legacy_packages_special_arg_case_41() {
             /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:6:39-6:80: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
+                fix: Take `vscode` from `pkgs`, which allows it
         "#]],
     );
 }
@@ -861,5 +862,39 @@ fn options_that_install_unfree_packages() {
         expect![[r#"
         /configuration.nix:1:3-1:32 `programs.steam.enable` installs `steam` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows no unfree packages; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
     "#]],
+    );
+}
+
+#[test]
+fn take_the_package_from_pkgs() {
+    check_fix(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.x86_64-linux; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs, pkgs-unstable, ... }:
+{
+  nixpkgs.config.allowUnfree = true;
+  environment.systemPackages = [ pkgs-unstable.vscode ];
+}
+"#,
+        1,
+        expect![[r#"
+            fix: Take `vscode` from `pkgs`, which allows it
+            --- /configuration.nix
+            { pkgs, pkgs-unstable, ... }:
+            {
+              nixpkgs.config.allowUnfree = true;
+              environment.systemPackages = [ pkgs.vscode ];
+            }
+            --- after
+        "#]],
     );
 }

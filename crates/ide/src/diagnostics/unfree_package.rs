@@ -42,8 +42,70 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
             }
             UseKind::With | UseKind::Inherit => package_use.range,
         };
-        acc.push(diagnostic(db, FileRange { file_id, range }, &lookup, first));
+        let mut diag = diagnostic(db, FileRange { file_id, range }, &lookup, first);
+        if package_use.kind == UseKind::Select
+            && let Some(fix) = take_from_pkgs(db, file_id, &package_use.set, &lookup)
+        {
+            diag = diag.with_fix(fix);
+        }
+        acc.push(diag);
     }
+}
+
+/// `pkgs-unstable.spotify` → `pkgs.spotify`, when the module function also takes `pkgs` and
+/// that instance allows the package in every context.
+fn take_from_pkgs(
+    db: &Db,
+    file_id: FileId,
+    set: &ast::Expr,
+    lookup: &PackageLookup<'_>,
+) -> Option<Fix> {
+    let ast::Expr::Ident(ident) = nixpkgs::strip_parens(set.clone()) else {
+        return None;
+    };
+    let name = ident.ident_token()?.text().to_owned();
+    if name == "pkgs" {
+        return None;
+    }
+    let nixpkgs::Resolved::Param { lambda, .. } = nixpkgs::resolve_package_set(set) else {
+        return None;
+    };
+    let root = db.parse(file_id).syntax_node();
+    let lambda_node = root.covering_element(lambda).into_node()?;
+    let lambda_node = lambda_node.ancestors().find_map(ast::Lambda::cast)?;
+    let Some(ast::Param::Pattern(pattern)) = lambda_node.param() else {
+        return None;
+    };
+    let has_pkgs = pattern.pat_entries().any(|e| {
+        e.ident()
+            .and_then(|i| i.ident_token())
+            .is_some_and(|t| t.text() == "pkgs")
+    });
+    if !has_pkgs {
+        return None;
+    }
+    let providers = super::unfree_contexts::argument_instances(db, file_id, lambda, "pkgs")?;
+    let packages = db.packages();
+    let allowed = providers.iter().all(|p| {
+        let keys = license_keys(&packages, p.site.source.as_deref(), lookup.info);
+        matches!(
+            p.site.config.allows(lookup.info.pname.as_deref(), &keys),
+            Allowed::Yes(_)
+        )
+    });
+    if !allowed || providers.is_empty() {
+        return None;
+    }
+    Some(Fix {
+        label: format!("Take `{}` from `pkgs`, which allows it", lookup.info.attr),
+        change: SourceChange::single(
+            file_id,
+            TextEdit {
+                range: ident.syntax().text_range(),
+                new_text: "pkgs".to_owned(),
+            },
+        ),
+    })
 }
 
 /// Whether the instance refuses the package.
