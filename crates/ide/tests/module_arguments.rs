@@ -625,3 +625,101 @@ fn per_user_and_submodule_module_args() {
     "#]],
     );
 }
+
+#[test]
+fn realistic_flake_is_clean() {
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    home-manager = { url = "github:nix-community/home-manager"; inputs.nixpkgs.follows = "nixpkgs"; };
+    nixos-hardware.url = "github:NixOS/nixos-hardware";
+  };
+  outputs = { self, nixpkgs, home-manager, ... }@inputs: let
+    system = "x86_64-linux";
+    pkgs = nixpkgs.legacyPackages.${system};
+    inherit (self) outputs;
+  in {
+    nixosConfigurations.laptop = nixpkgs.lib.nixosSystem {
+      inherit system;
+      specialArgs = { inherit inputs outputs; };
+      modules = [
+        ./hosts/laptop/configuration.nix
+        home-manager.nixosModules.home-manager
+        {
+          home-manager.useGlobalPkgs = true;
+          home-manager.useUserPackages = true;
+          home-manager.users.me = import ./home;
+          home-manager.extraSpecialArgs = { inherit inputs outputs; };
+        }
+      ];
+    };
+    homeConfigurations."me@laptop" = home-manager.lib.homeManagerConfiguration {
+      inherit pkgs;
+      extraSpecialArgs = { inherit inputs outputs; };
+      modules = [ ./home ];
+    };
+    devShells.${system}.default = pkgs.mkShell { };
+  };
+}
+#- /hosts/laptop/configuration.nix
+{ config, pkgs, lib, inputs, outputs, modulesPath, ... }:
+{
+  imports = [
+    ./hardware-configuration.nix
+    inputs.nixos-hardware.nixosModules.lenovo-thinkpad-x1
+    (modulesPath + "/installer/scan/not-detected.nix")
+  ];
+  nixpkgs.config.allowUnfree = true;
+  networking.hostName = "laptop";
+  environment.systemPackages = with pkgs; [ git vim ];
+  users.users.me.shell = pkgs.zsh;
+  services.openssh.enable = lib.mkDefault config.networking.hostName == "laptop";
+  system.stateVersion = "24.05";
+}
+#- /hosts/laptop/hardware-configuration.nix
+{ config, lib, pkgs, modulesPath, ... }:
+{
+  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];
+  boot.initrd.availableKernelModules = [ "xhci_pci" ];
+  hardware.cpu.intel.updateMicrocode = lib.mkDefault config.hardware.enableRedistributableFirmware;
+}
+#- /home/default.nix
+{ config, pkgs, lib, inputs, osConfig ? null, ... }:
+{
+  imports = [ ./programs ];
+  home.username = "me";
+  home.homeDirectory = "/home/me";
+  home.packages = [ pkgs.ripgrep ];
+  home.stateVersion = "24.05";
+}
+#- /home/programs/default.nix
+{ pkgs, lib, ... }:
+{
+  imports = [ ./git.nix ];
+  programs.zsh.enable = true;
+}
+#- /home/programs/git.nix
+{ config, ... }:
+{
+  programs.git = { enable = true; userName = config.home.username; };
+}
+"#;
+    check(fixture, expect![""]);
+    // The configurations were really found: the home module belongs to both.
+    let with_cursor = fixture.replace(
+        "{ config, pkgs, lib, inputs, osConfig",
+        "{ config, pkgs, lib, $0inputs, osConfig",
+    );
+    let (analysis, pos) = test_fixture::analysis_from_fixture(&with_cursor);
+    let hover = analysis
+        .hover(pos.expect("cursor"))
+        .map(|h| h.markdown)
+        .unwrap_or_default();
+    expect![[r#"
+        **`inputs`** — module argument
+
+        - in `homeConfigurations."me@laptop"`: extraSpecialArgs (flake.nix:28) ← `@inputs` of the function at flake.nix:7 — passed directly: safe anywhere, even in `imports`
+        - in `nixosConfigurations.laptop → home-manager.users.me`: home-manager.extraSpecialArgs (flake.nix:22) ← `@inputs` of the function at flake.nix:7 — passed directly: safe anywhere, even in `imports`"#]].assert_eq(&hover);
+}

@@ -20,15 +20,37 @@
 //!
 //! # API for other layers
 //!
-//! - [`analyze`]`(&dyn Files) -> ModuleAnalysis`: the whole analysis of a snapshot.
-//! - [`ModuleAnalysis::graph`]: [`ModuleGraph::contexts`] (kind, name, call site, specialArgs,
-//!   `_module.args`, modules, [`Context::pkgs`] = what decides the `pkgs` instance:
-//!   `nixpkgs.config`/`nixpkgs.pkgs`/`nixpkgs.overlays` definitions, `specialArgs.pkgs`, the
-//!   `pkgs` argument of `homeManagerConfiguration`, `home-manager.useGlobalPkgs`).
-//! - [`ModuleAnalysis::arg_sources`]`(module, name, ctx)`: where the value of a module's
-//!   argument comes from in one context ([`ArgClass`] with [`ArgSource`]s: key and value ranges).
-//! - [`ModuleAnalysis::modules_at`]`(file, offset)`: the modules enclosing an offset, with their
-//!   contexts.
+//! Build: [`analyze`]`(&dyn Files) -> ModuleAnalysis` (ide memoises it per snapshot; [`Files`]
+//! is the snapshot: paths, texts, parses, cached [`FileSummary`]s, existing paths).
+//!
+//! Contexts — [`ModuleAnalysis::graph`]`.contexts`, each a [`Context`]:
+//! `kind` ([`ContextKind`]: NixOS, nix-darwin, standalone or nested home-manager, evalModules,
+//! flake-parts), `name`/`full_name` (`nixosConfigurations.kahless`,
+//! `nixosConfigurations.kahless → home-manager.users.roni`), `site` (the call), `parent`
+//! (nested home-manager), `special_args` / `module_args` ([`ArgSet`]: name → [`ArgSource`]s with
+//! key and value ranges, and an `open` flag), `modules` ([`ModuleKey`] = file + module
+//! expression range), `is_open()`.
+//!
+//! Which nixpkgs instance `pkgs` is — [`Context::pkgs`], a list of [`PkgsSource`]:
+//! `NixpkgsConfig` / `NixpkgsPkgs` / `NixpkgsOverlays` definitions in the context's modules
+//! (`path` = the part below `nixpkgs.config`, e.g. `["allowUnfree"]`; `value` = the value
+//! expression; `certainty` = under `mkIf` or not), `SpecialArgsPkgs` (`specialArgs.pkgs`),
+//! `CallPkgs` (the `pkgs` argument of `homeConfigurations`/`nixosSystem`), `UseGlobalPkgs`
+//! (`home-manager.useGlobalPkgs` in the outer NixOS/darwin context, for nested home-manager
+//! contexts).
+//!
+//! Arguments — for (module, formal name, context):
+//! - [`ModuleAnalysis::modules_at`]`(file, offset)`: the modules around an offset, innermost
+//!   first, with their contexts;
+//! - [`ModuleAnalysis::arg_sources`]`(name, ctx)` → [`ArgClass`]: `Direct(sources)` (safe
+//!   anywhere), `ConfigBacked(sources)` (`_module.args`: lazy only), `Missing`, `Unknown`;
+//! - [`ModuleAnalysis::value_origins`]`(files, name, ctx)` → [`ValueOrigin`]s: the value
+//!   expression(s) behind the argument, followed through `inherit`, `let` bindings and the formals
+//!   of outer modules into enclosing contexts (home.nix's `pkgs-unstable` ← extraSpecialArgs
+//!   `inherit pkgs-unstable;` ← the NixOS module's formal ← NixOS specialArgs ← the flake's
+//!   `let pkgs-unstable = import nixpkgs-unstable { … };`);
+//! - editor queries: [`ModuleAnalysis::argument_at`], `hover_markdown`, `definitions`,
+//!   `references`, `rename_blocker`/`rename_edits`, `pattern_completions`.
 
 mod check;
 pub mod eval;

@@ -145,8 +145,13 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
                     if depth == 0 && SKIPPED_OUTPUTS.contains(&&**k) {
                         continue;
                     }
-                    let p = if path.is_empty() {
+                    let k = if is_plain_name(k) {
                         k.to_string()
+                    } else {
+                        format!("{k:?}")
+                    };
+                    let p = if path.is_empty() {
+                        k
                     } else {
                         format!("{path}.{k}")
                     };
@@ -160,6 +165,15 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
             _ => {}
         }
     }
+}
+
+/// Whether an attribute name can be written without quotes.
+fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
 }
 
 #[derive(Default)]
