@@ -67,6 +67,22 @@ impl RawError {
         }
     }
 
+    /// The error's range, if rnix gave it one.
+    pub(crate) fn range(&self) -> Option<TextRange> {
+        match self {
+            RawError::Unexpected(r)
+            | RawError::Extra(r)
+            | RawError::Wanted { range: r, .. }
+            | RawError::DoubleBind(r)
+            | RawError::DuplicatedArg(r, _)
+            | RawError::TooDeep { range: r, .. } => Some(*r),
+            RawError::Eof
+            | RawError::EofWanted(_)
+            | RawError::RecursionLimit
+            | RawError::Other(_) => None,
+        }
+    }
+
     /// Maps this error's range through `f` (used when an edit changes one token's length).
     pub(crate) fn map_range(&self, f: impl Fn(TextRange) -> TextRange) -> RawError {
         match self {

@@ -9,9 +9,11 @@
 //!    are seen) and swaps in the new token if it is still one token of the same kind. The parser
 //!    only looks at token kinds, so the tree shape and the errors stay the same; error ranges
 //!    after the token shift by the edit's length change.
-//! 2. *Block reparse.* Otherwise the nearest attribute set, list, parenthesis or `let … in …` that
+//! 2. *Block reparse.* Otherwise the nearest attribute set, list, parenthesis, `let … in …` or
+//!    binding (`name = value;` or `inherit …;` in a set or `let`, parsed inside `{ }`) that
 //!    strictly contains the edit is parsed alone; if that gives exactly one node of the same kind
-//!    and no errors (and the old file had none), the node is replaced.
+//!    and no errors, the node is replaced. Errors elsewhere in the file are kept (see
+//!    `reparse_block` for why that is sound and when it is not attempted).
 //!
 //! Anything else returns `None` and the caller parses the whole text again.
 
@@ -19,7 +21,7 @@ use rnix::{
     SyntaxKind::{self, *},
     SyntaxNode, SyntaxToken,
 };
-use rowan::{GreenToken, TextRange, TextSize, TokenAtOffset};
+use rowan::{GreenToken, TextRange, TextSize};
 
 use crate::{
     depth::{self, MAX_NESTING},
@@ -92,17 +94,16 @@ impl Edit<'_> {
 
 /// Tier 1: relex the single token that contains the edit.
 fn reparse_token(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -> Option<Parse> {
-    let token = match root.token_at_offset(edit.range.start()) {
-        TokenAtOffset::Single(token) => token,
-        // At a boundary, the edit extends the token on the left (typing at its end).
-        TokenAtOffset::Between(left, _) => left,
-        TokenAtOffset::None => return None,
+    // The token must contain the edit and at least the character before it, so its first
+    // character survives and tokens in front of it lex as before. `covering_element` descends
+    // by binary search; `token_at_offset` scans every child of wide nodes.
+    let before = edit.range.start().checked_sub(TextSize::from(1))?;
+    let rowan::NodeOrToken::Token(token) =
+        root.covering_element(TextRange::new(before, edit.range.end()))
+    else {
+        return None;
     };
     let old_range = token.text_range();
-    // The token's first character must survive, so tokens in front of it lex as before.
-    if !(old_range.start() < edit.range.start() && edit.range.end() <= old_range.end()) {
-        return None;
-    }
     let kind = token.kind();
     let relexable = matches!(
         kind,
@@ -223,9 +224,20 @@ fn relexes_as_string_content(token: &SyntaxToken, new_text: &str, new_range: Tex
 }
 
 /// Tier 2: reparse the nearest balanced block that strictly contains the edit.
+///
+/// The parser decides everything from token kinds with at most two tokens of lookahead, and a
+/// block is one unit for the construct around it: the parse before the block only looks at the
+/// block's first token (whose kind the edit cannot change, as the edit is strictly inside), and
+/// the parse after it continues in the same state. So if the new block parses alone without
+/// errors, the whole file parses as before around it: errors inside the old block go away, and
+/// errors outside it stay (those after it shifted by the edit's length change). rnix's error
+/// nodes hold tokens only, so an error range is always inside, before or after a block. Errors without a position (end of file) cannot
+/// be placed, so their presence sends the edit to a full parse, as do old errors inside a
+/// `let … in …`, whose end depends on the tokens after it.
 fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -> Option<Parse> {
-    if !parse.raw_errors.is_empty() {
-        return None;
+    let mut error_ranges = Vec::with_capacity(parse.raw_errors.len());
+    for err in parse.raw_errors.iter() {
+        error_ranges.push(err.range()?);
     }
     let start = match root.covering_element(edit.range) {
         rowan::NodeOrToken::Node(node) => node,
@@ -233,9 +245,12 @@ fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -> Option<Pa
     };
     let node = start.ancestors().find(|n| {
         let r = n.text_range();
-        is_block(n.kind()) && r.start() < edit.range.start() && edit.range.end() < r.end()
+        is_block(n) && r.start() < edit.range.start() && edit.range.end() < r.end()
     })?;
     let old_range = node.text_range();
+    if node.kind() == NODE_LET_IN && !error_ranges.is_empty() {
+        return None;
+    }
     let new_range = edit.new_range_of(old_range);
     let block_text = edit
         .new_text
@@ -243,10 +258,20 @@ fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -> Option<Pa
     if !block_is_isolated(&node, edit.new_text, new_range) {
         return None;
     }
+    // A binding is parsed inside braces, as the only binding of an attribute set.
+    let is_binding = matches!(node.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT);
+    let wrap = |text: &str| {
+        if is_binding {
+            format!("{{{text}}}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let alone_text = wrap(block_text);
 
     // Keep the nesting bound: the block's own units add to those at its start (see depth.rs).
-    let new_inner = depth::scan(block_text).max;
-    let old_inner = depth::scan(&node.text().to_string()).max;
+    let new_inner = depth::scan(&alone_text).max;
+    let old_inner = depth::scan(&wrap(&node.text().to_string())).max;
     let nesting = parse.nesting.max(
         parse
             .nesting
@@ -257,31 +282,74 @@ fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -> Option<Pa
         return None;
     }
 
-    let alone = rnix::Root::parse(block_text);
+    let alone = rnix::Root::parse(&alone_text);
     if !alone.errors().is_empty() {
         return None;
     }
-    let alone_root = alone.syntax();
-    let mut children = alone_root.children_with_tokens();
-    let new_node = children.next()?.into_node()?;
-    if children.next().is_some() || new_node.kind() != node.kind() {
-        return None;
-    }
-    if !ends_with_closer(&new_node) || empty_set_before_colon(&new_node, &node) {
+    let new_node = only_child(&alone.syntax(), is_binding)?;
+    if new_node.kind() != node.kind()
+        || !ends_with_closer(&new_node)
+        || empty_set_before_colon(&new_node, &node)
+    {
         return None;
     }
     let green = node.replace_with(new_node.green().to_owned());
+    let shift = |r: TextRange| {
+        if r.start() >= old_range.end() {
+            TextRange::at(r.start() - old_range.len() + new_range.len(), r.len())
+        } else {
+            r
+        }
+    };
+    // Errors inside the old block go away with it; the new block has none.
+    let inside = |r: TextRange| r.end() > old_range.start() && r.start() < old_range.end();
+    let raw: Vec<RawError> = parse
+        .raw_errors
+        .iter()
+        .zip(error_ranges)
+        .filter(|(_, range)| !inside(*range))
+        .map(|(e, _)| e.map_range(shift))
+        .collect();
     Some(Parse::from_parts(
         green,
-        Vec::new(),
+        raw,
         nesting,
         false,
         ParseOrigin::BlockReparse,
     ))
 }
 
-fn is_block(kind: SyntaxKind) -> bool {
-    matches!(kind, NODE_ATTR_SET | NODE_LIST | NODE_PAREN | NODE_LET_IN)
+/// The single node a block parsed alone must consist of; for a binding, the only child of the
+/// wrapping attribute set, which must hold nothing but `{`, the binding and `}`.
+fn only_child(root: &SyntaxNode, is_binding: bool) -> Option<SyntaxNode> {
+    let mut children = root.children_with_tokens();
+    let node = children.next()?.into_node()?;
+    if children.next().is_some() {
+        return None;
+    }
+    if !is_binding {
+        return Some(node);
+    }
+    let mut inner = node.children_with_tokens();
+    let open = inner.next()?;
+    let binding = inner.next()?.into_node()?;
+    let close = inner.next()?;
+    let shape_ok = node.kind() == NODE_ATTR_SET
+        && open.kind() == TOKEN_L_BRACE
+        && close.kind() == TOKEN_R_BRACE
+        && inner.next().is_none();
+    shape_ok.then_some(binding)
+}
+
+/// Attribute sets, lists, parentheses, `let … in …`, and bindings of attribute sets and `let`.
+fn is_block(node: &SyntaxNode) -> bool {
+    match node.kind() {
+        NODE_ATTR_SET | NODE_LIST | NODE_PAREN | NODE_LET_IN => true,
+        NODE_ATTRPATH_VALUE | NODE_INHERIT => node
+            .parent()
+            .is_some_and(|p| matches!(p.kind(), NODE_ATTR_SET | NODE_LET_IN)),
+        _ => false,
+    }
 }
 
 /// Whether lexing the block alone sees the same tokens as lexing it in place: no token before
@@ -292,10 +360,11 @@ fn block_is_isolated(node: &SyntaxNode, new_text: &str, new_range: TextRange) ->
         .chars()
         .next_back();
     let after = new_text[usize::from(new_range.end())..].chars().next();
-    let starts_with_word = matches!(
-        node.first_token().map(|t| t.kind()),
-        Some(TOKEN_REC | TOKEN_LET)
-    );
+    let starts_with_word = matches!(node.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT)
+        || matches!(
+            node.first_token().map(|t| t.kind()),
+            Some(TOKEN_REC | TOKEN_LET)
+        );
     if starts_with_word && before.is_some_and(|c| !c.is_whitespace() && !"([{;=,".contains(c)) {
         return false;
     }
@@ -311,6 +380,7 @@ fn ends_with_closer(node: &SyntaxNode) -> bool {
         NODE_ATTR_SET => TOKEN_R_BRACE,
         NODE_LIST => TOKEN_R_BRACK,
         NODE_PAREN => TOKEN_R_PAREN,
+        NODE_ATTRPATH_VALUE | NODE_INHERIT => TOKEN_SEMICOLON,
         _ => return true,
     };
     node.last_token().is_some_and(|t| t.kind() == closer)

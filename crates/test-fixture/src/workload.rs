@@ -245,7 +245,7 @@ pub fn module_flake(n_modules: usize) -> Vec<(String, String)> {
         return files;
     }
     // Module 0 is `modules/default.nix`; module `i > 0` is a child of `(i - 1) / 4`.
-    let children = |i: usize| (4 * i + 1..(4 * i + 5).min(n_modules));
+    let children = |i: usize| 4 * i + 1..(4 * i + 5).min(n_modules);
     let is_dir = |i: usize| 4 * i + 1 < n_modules;
     let mut paths = vec![String::new(); n_modules];
     paths[0] = "modules".to_owned();

@@ -119,6 +119,30 @@ fn block_tier() {
 }
 
 #[test]
+fn binding_tier() {
+    // A top-level binding is the smallest block around a value edit.
+    check("{ a = x; b = ./p$0; c = 1; }", "/q", Block);
+    check("let a = x$0; in a", "/y", Block);
+    check("{ inherit (p) a$0; }", ".b", Full);
+    check("{ a = 1; b = 2$0; }", "; c = 3", Full);
+    check("{a = 1;b = $02$0;}", "x/y", Block);
+}
+
+#[test]
+fn block_tier_keeps_errors_outside_the_block() {
+    // Errors before and after the edited block stay, shifted when after it.
+    check("[ ( ; ) { b = [ x$0 ]; } ( ; ) ]", " ./y", Block);
+    check("[ { a = ./p$0; } ( ; ) ]", "/q", Block);
+    // Errors inside the old block disappear when the new block is clean.
+    check("{ b = [ ( $0;$0 ) ]; c = 1; } ]", "x", Block);
+    check("{ b = { c = x $0; }; } ] ]", "./p", Block);
+    // Errors without a position (end of file) send the edit to a full parse.
+    check("{ a = [ x$0 ]; b = 1", "/y", Full);
+    // So do errors around a `let … in …`, whose end depends on what follows it.
+    check("[ (let a = 1; in a$0) ] ]", "/b", Block);
+}
+
+#[test]
 fn block_tier_refuses() {
     // Unbalanced or erroneous blocks, edits that touch the block's own delimiters.
     check("{ a = { b = 1; $0}; }", "}", Full);
