@@ -37,7 +37,8 @@ run_section() {
 }
 
 # ---- 1. Rust workspace ----------------------------------------------------------------------
-run_section "cargo test --workspace" cargo test --workspace
+# --no-fail-fast: one failing crate must not hide the results of the others.
+run_section "cargo test --workspace" cargo test --workspace --no-fail-fast
 
 # ---- 2. Editor end-to-end tests -------------------------------------------------------------
 # They drive the debug binary; build it once here (a no-op after the tests above).
