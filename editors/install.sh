@@ -54,6 +54,8 @@ if ! node "$CODE_SERVER_DIR/out/node/entry.js" --version 2>/dev/null | grep -q "
   (
     cd "$CODE_SERVER_DIR"
     export npm_config_yes=true npm_config_build_from_source=true npm_config_audit=false npm_config_fund=false
+    # node-gyp builds against Debian's node headers instead of downloading them.
+    [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
     npm pack --silent "code-server@$CS_VERSION" >/dev/null
     tar xzf "code-server-$CS_VERSION.tgz" --strip-components=1 && rm "code-server-$CS_VERSION.tgz"
     npm install --omit=dev --ignore-scripts --loglevel=error
