@@ -16,6 +16,8 @@ use crate::LoadConfig;
 /// of being opened (reading a named pipe would block forever); a missing file, a dangling link or
 /// a link loop is an error too.
 pub fn read_file(path: &Path, cfg: &LoadConfig) -> io::Result<FileContent> {
+    // Offsets in the analysis are 32-bit: no configuration can make a bigger file readable.
+    let limit = cfg.max_file_size.min(u64::from(u32::MAX));
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         let what = if meta.is_dir() {
@@ -28,25 +30,21 @@ pub fn read_file(path: &Path, cfg: &LoadConfig) -> io::Result<FileContent> {
             format!("{} is {what}", path.display()),
         ));
     }
-    if meta.len() > cfg.max_file_size {
+    if meta.len() > limit {
         return Ok(FileContent::TooLarge {
             size: meta.len(),
-            limit: cfg.max_file_size,
+            limit,
         });
     }
     let file = std::fs::File::open(path)?;
     // The file may have grown since `metadata`: read at most one byte past the cap.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(cfg.max_file_size.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cfg.max_file_size {
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         let size = std::fs::metadata(path)
             .map(|m| m.len())
             .unwrap_or(bytes.len() as u64);
-        return Ok(FileContent::TooLarge {
-            size,
-            limit: cfg.max_file_size,
-        });
+        return Ok(FileContent::TooLarge { size, limit });
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(FileContent::Text(Arc::from(text))),
