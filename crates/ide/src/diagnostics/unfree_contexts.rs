@@ -163,8 +163,7 @@ fn argument_in_context(
         file_id: ctx.modules.first()?.file,
         range: ctx.modules.first()?.range,
     });
-    let config_of_modules =
-        |ctx_id: ContextId| nixpkgs_config(db, &graph.contexts[ctx_id].modules, &mut Vec::new());
+    let config_of_modules = |ctx_id: ContextId| cached_config(db, graph, ctx_id);
     // Where a fix may add `nixpkgs.config`: the module of the use when it belongs to this
     // context, else the context's first module with a literal attrset body.
     let fix_module = if ctx.modules.contains(&use_module) {
@@ -227,6 +226,30 @@ fn argument_in_context(
         }
         _ => None,
     }
+}
+
+/// Per-snapshot cache of each context's merged `nixpkgs.config` (many uses ask for the same
+/// context).
+#[derive(Default)]
+struct ContextConfigs(std::sync::Mutex<std::collections::HashMap<ContextId, Option<UnfreeConfig>>>);
+
+fn cached_config(db: &Db, graph: &ModuleGraph, ctx_id: ContextId) -> Option<UnfreeConfig> {
+    let cache = db.memo(|_| ContextConfigs::default());
+    if let Some(hit) = cache
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&ctx_id)
+    {
+        return hit.clone();
+    }
+    let config = nixpkgs_config(db, &graph.contexts[ctx_id].modules, &mut Vec::new());
+    cache
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(ctx_id, config.clone());
+    config
 }
 
 fn context_provider(
