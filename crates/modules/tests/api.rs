@@ -213,3 +213,27 @@ fn value_origins_cross_contexts() {
           expr /flake.nix:`import nixpkgs-unstable { system = "x86_64-linux"; config.allowUnfree = true; }`
     "#]].assert_eq(&out);
 }
+
+#[test]
+fn deep_expressions_do_not_overflow() {
+    // A long `//` chain and deeply nested `let`s in specialArgs: evaluation gives up (open)
+    // instead of recursing without bound.
+    let chain = vec!["{ a = 1; }"; 3000].join(" // ");
+    let lets = format!("{}{{ }}{}", "let x = 1; in ".repeat(400), "");
+    let fixture = format!(
+        "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}: {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = {chain} // {lets}; modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ nope, ... }}: {{ x = nope; }}\n"
+    );
+    let files = Mem::new(&fixture);
+    let handle = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || {
+            let analysis = modules::analyze(&files);
+            (
+                analysis.graph.contexts.len(),
+                analysis.graph.contexts.iter().all(|c| c.is_open()),
+            )
+        })
+        .expect("thread");
+    let (n, open) = handle.join().expect("no overflow");
+    assert_eq!((n, open), (1, true));
+}

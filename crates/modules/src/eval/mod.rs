@@ -21,8 +21,9 @@ use crate::Files;
 use crate::syntax_util::{attr_name, node_at, static_string, strip_parens};
 pub use value::*;
 
-/// Deepest nesting of evaluation calls before giving up with `Unknown`.
-const MAX_DEPTH: u32 = 96;
+/// Deepest nesting of evaluation calls (expressions, thunks, applications together) before
+/// giving up with `Unknown`; keeps the native stack small whatever the input.
+const MAX_DEPTH: u32 = 192;
 /// Evaluation steps per analysis before everything further is `Unknown`.
 const FUEL: u32 = 400_000;
 
@@ -328,9 +329,16 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates `node` of `file` in `env`.
     pub fn eval(&self, file: FileId, node: &SyntaxNode, env: EnvId) -> Value {
-        if !self.tick() {
+        if !self.tick() || self.depth.get() >= MAX_DEPTH {
             return Value::Unknown;
         }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.eval_node(file, node, env);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn eval_node(&self, file: FileId, node: &SyntaxNode, env: EnvId) -> Value {
         let node = strip_parens(node.clone());
         let loc = (file, node.text_range());
         match node.kind() {
