@@ -463,7 +463,8 @@ fn is_built_position(node: &SyntaxNode) -> bool {
             return false;
         };
         match parent.kind() {
-            SyntaxKind::NODE_LIST | SyntaxKind::NODE_INTERPOL => return true,
+            SyntaxKind::NODE_INTERPOL => return true,
+            SyntaxKind::NODE_LIST => return !names_only_list(&parent),
             SyntaxKind::NODE_PAREN => {}
             SyntaxKind::NODE_IF_ELSE => {
                 // The branches pass through, the condition does not.
@@ -533,6 +534,25 @@ fn is_built_position(node: &SyntaxNode) -> bool {
         current = parent;
     }
     false
+}
+
+/// A list only mapped to names: `map lib.getName [ … ]`.
+fn names_only_list(list: &SyntaxNode) -> bool {
+    let Some(apply) = list.parent().filter(|p| p.kind() == SyntaxKind::NODE_APPLY) else {
+        return false;
+    };
+    let Some((f, args)) = outermost_apply_spine(&apply) else {
+        return false;
+    };
+    let head = dotted_path(&f)
+        .and_then(|p| p.last().cloned())
+        .unwrap_or_default();
+    let mapped = args
+        .first()
+        .and_then(dotted_path)
+        .and_then(|p| p.last().cloned())
+        .unwrap_or_default();
+    head == "map" && matches!(mapped.as_str(), "getName" | "getVersion")
 }
 
 /// `package`, `packages`, `systemPackages`, `extraPackages`, `finalPackage`…

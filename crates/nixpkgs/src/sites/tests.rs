@@ -60,6 +60,7 @@ fn not_uses() {
   d = pkgs.spotify or null;
   l = let x = pkgs.spotify; in x.version;
   w = with pkgs; lib.getName spotify;
+  environment.systemPackages = lib.optionals false (map lib.getName [ pkgs.spotify ]);
 }"#,
         expect![""],
     );
