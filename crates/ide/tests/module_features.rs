@@ -188,3 +188,55 @@ fn completion_in_pattern() {
         pkgs_i686 (home-manager)
         specialArgs (the module system)"#]].assert_eq(&items.join("\n"));
 }
+
+#[test]
+fn references_and_rename_from_the_specialargs_key() {
+    let (analysis, pos) =
+        test_fixture::analysis_from_fixture(&with_cursor("/flake.nix:pkgs-unstable; }"));
+    let pos = pos.expect("cursor");
+    let refs: Vec<String> = analysis
+        .references(pos)
+        .into_iter()
+        .map(|r| show(&analysis, r))
+        .collect();
+    expect![[r#"
+        [
+            "/flake.nix:7:38-7:51",
+            "/configuration.nix:1:11-1:24",
+            "/configuration.nix:2:34-2:47",
+            "/configuration.nix:3:45-3:58",
+        ]
+    "#]]
+    .assert_debug_eq(&refs);
+    let edits: Vec<String> = match analysis.rename(pos, "unstable") {
+        Ok(change) => change
+            .edits
+            .iter()
+            .flat_map(|(f, edits)| edits.iter().map(move |e| (f, e)))
+            .map(|(f, e)| {
+                format!(
+                    "{} -> {:?}",
+                    show(
+                        &analysis,
+                        FileRange {
+                            file_id: *f,
+                            range: e.range
+                        }
+                    ),
+                    e.new_text
+                )
+            })
+            .collect(),
+        Err(e) => vec![e],
+    };
+    expect![[r#"
+        [
+            "/flake.nix:7:23-7:23 -> \"unstable = pkgs-unstable; \"",
+            "/flake.nix:7:37-7:51 -> \"\"",
+            "/configuration.nix:1:11-1:24 -> \"unstable\"",
+            "/configuration.nix:2:34-2:47 -> \"unstable\"",
+            "/configuration.nix:3:37-3:59 -> \"pkgs-unstable = unstable;\"",
+        ]
+    "#]]
+    .assert_debug_eq(&edits);
+}

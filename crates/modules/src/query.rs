@@ -69,15 +69,19 @@ impl ModuleAnalysis {
         let res = &summary.resolution;
         let binder = match res.reference_at(range) {
             Some(r) if r.range == range => match r.resolved {
-                Resolved::Binder(b) => b,
-                _ => return None,
+                Resolved::Binder(b) => Some(b),
+                _ => None,
             },
-            _ => res.binder_defined_at(range)?,
+            _ => res.binder_defined_at(range),
+        };
+        let formal = binder.and_then(|b| match res.binders[b as usize].kind {
+            BinderKind::Formal { lambda } => Some((b, lambda)),
+            _ => None,
+        });
+        let Some((binder, lambda)) = formal else {
+            return self.source_key_at(file, range, token.text());
         };
         let b = &res.binders[binder as usize];
-        let BinderKind::Formal { lambda } = b.kind else {
-            return None;
-        };
         let (module, contexts) = self.modules_at(file, offset).into_iter().find(|(m, _)| {
             files
                 .summary(m.file)
@@ -92,6 +96,36 @@ impl ModuleAnalysis {
             range,
             formal: b.range,
             uses: res.uses(binder).map(|r| r.range).collect(),
+        })
+    }
+
+    /// A specialArgs / `_module.args` key (the name where it is given) at `range`: the
+    /// argument of every context it is given to.
+    fn source_key_at(&self, file: FileId, range: TextRange, name: &str) -> Option<ArgumentAt> {
+        let mut contexts = Vec::new();
+        for (i, c) in self.graph.contexts.iter().enumerate() {
+            let given = [&c.special_args, &c.module_args].into_iter().any(|set| {
+                set.names.get(name).is_some_and(|sources| {
+                    sources.iter().any(|s| {
+                        s.key
+                            .is_some_and(|k| k.file_id == file && k.range.contains_range(range))
+                    })
+                })
+            });
+            if given {
+                contexts.push(i);
+            }
+        }
+        if contexts.is_empty() {
+            return None;
+        }
+        Some(ArgumentAt {
+            module: ModuleKey { file, range },
+            contexts,
+            name: name.to_owned(),
+            range,
+            formal: range,
+            uses: Vec::new(),
         })
     }
 
