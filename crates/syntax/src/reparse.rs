@@ -356,10 +356,14 @@ fn is_block(node: &SyntaxNode) -> bool {
 /// it may look into it, and (for `let … in …`, which ends in an arbitrary token) nothing after
 /// it may be glued to its last token.
 fn block_is_isolated(node: &SyntaxNode, new_text: &str, new_range: TextRange) -> bool {
-    let before = new_text[..usize::from(new_range.start())]
-        .chars()
-        .next_back();
-    let after = new_text[usize::from(new_range.end())..].chars().next();
+    let (Some(prefix), Some(suffix)) = (
+        new_text.get(..usize::from(new_range.start())),
+        new_text.get(usize::from(new_range.end())..),
+    ) else {
+        return false;
+    };
+    let before = prefix.chars().next_back();
+    let after = suffix.chars().next();
     let starts_with_word = matches!(node.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT)
         || matches!(
             node.first_token().map(|t| t.kind()),

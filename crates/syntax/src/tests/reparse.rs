@@ -310,6 +310,38 @@ fn check_edit_sequence(seed: &str, edits: Vec<(usize, usize, &str)>, on_values: 
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Edits that do not describe the new text (wrong ranges, ranges inside characters, texts
+    /// of the wrong length) never panic.
+    #[test]
+    fn inconsistent_edits_never_panic(
+        seed in prop::sample::select(SEEDS),
+        start in 0u32..2000,
+        len in 0u32..8,
+        insert in prop::sample::select(SNIPPETS),
+        new_text in prop::sample::select(SEEDS),
+    ) {
+        let old = parse(seed);
+        let range = TextRange::at(start.into(), len.into());
+        let _ = old.reparse(range, insert, new_text);
+        let mut spliced = seed.to_owned();
+        let (s, e) = (start as usize, (start + len) as usize);
+        if e <= spliced.len() {
+            spliced.replace_range(floor(seed, s)..floor(seed, e).max(floor(seed, s)), insert);
+            let _ = old.reparse(range, insert, &spliced);
+        }
+    }
+}
+
+fn floor(text: &str, mut idx: usize) -> usize {
+    while !text.is_char_boundary(idx) {
+        idx -= 1;
+    }
+    idx
+}
+
 #[test]
 fn reparse_rejects_inconsistent_edits() {
     let old = parse("{ a = 1; }");
