@@ -11,8 +11,7 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromedriver)
 "$FLAKE_LSP_VENV/bin/python" -c "import selenium" 2>/dev/null || missing+=("selenium venv ($FLAKE_LSP_VENV)")
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "SKIPPED: vscode not installed: ${missing[*]} (run editors/install.sh)"
-  exit 0
+  skip_editor vscode "missing: ${missing[*]}"
 fi
 if [ ! -d editors/vscode/node_modules ]; then
   (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error) || exit 1

@@ -79,6 +79,11 @@
                            (t (format "%S" contents)))))
           (push (cons (alist-get "id" item nil nil #'equal) text) hovers)))
       (put-out 'hover (or hovers (make-hash-table)))
+      ;; The server's stderr (its log), as Eglot keeps it.
+      (put-out 'server_stderr
+               (mapconcat (lambda (b) (with-current-buffer b (buffer-substring-no-properties (point-min) (point-max))))
+                          (seq-filter (lambda (b) (string-match-p "EGLOT.*stderr" (buffer-name b))) (buffer-list))
+                          "\n"))
       (let ((servers (hash-table-values eglot--servers-by-project)))
         (dolist (server (apply #'append servers)) (eglot-shutdown server))
         (put-out 'server_stopped (not (seq-some #'jsonrpc-running-p (apply #'append servers)))))

@@ -45,6 +45,11 @@ def main():
     if observed.get("ok"):
         planlib.check_roots(plan, observed, results)
         results.check("eglot-shutdown stops the server", observed.get("server_stopped") is True)
+        stderr = observed.get("server_stderr") or ""
+        bad = [line for line in stderr.splitlines()
+               if any(p in line for p in ("unknown setting", "invalid setting", "settings must be", "panicked"))]
+        results.check("the server accepts what Eglot sends as settings (no warnings in its log)",
+                      bool(stderr) and not bad, f"{bad[:3]}" if stderr else "no stderr buffer found")
     return results.summary()
 
 

@@ -7,7 +7,8 @@
 --- module arguments, unfree packages, flake input problems, broken imports and syntax errors.
 ---
 --- Install the `flake-lsp` binary (e.g. `cargo install --locked --path crates/flake-lsp` from a
---- checkout). Settings go under `settings = { ['flake-lsp'] = { ... } }`, see
+--- checkout). Settings go under `settings = { ['flake-lsp'] = { ... } }` (leave them out rather
+--- than pass an empty table: Lua's `{}` is sent as the JSON array `[]`), see
 --- https://github.com/flake-lsp/flake-lsp/blob/main/docs/configuration.md:
 ---
 --- ```lua
@@ -22,7 +23,4 @@ return {
   cmd = { 'flake-lsp' },
   filetypes = { 'nix' },
   root_markers = { 'flake.nix', '.git' },
-  settings = {
-    ['flake-lsp'] = {},
-  },
 }

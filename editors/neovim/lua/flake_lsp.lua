@@ -12,7 +12,6 @@ local defaults = {
   cmd = { 'flake-lsp' },
   filetypes = { 'nix' },
   root_markers = { 'flake.nix', '.git' },
-  settings = { ['flake-lsp'] = {} },
 }
 
 --- Finds the nearest ancestor of `path` holding one of the markers, else the file's directory.

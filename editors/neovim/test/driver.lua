@@ -106,12 +106,14 @@ end
 local ok, perr = pcall(function()
   vim.cmd('filetype on')
   local server = os.getenv('FLAKE_LSP')
+  -- Settings as a user writes them (docs/editors.md); the server must accept them silently.
+  local settings = { ['flake-lsp'] = { logLevel = 'info', diagnostics = { debounceMs = 50 } } }
   if os.getenv('SETUP') == 'enable' then
     -- The path users take on 0.11+: lsp/flake_lsp.lua from the runtimepath, cmd overridden.
-    vim.lsp.config('flake_lsp', { cmd = { server } })
+    vim.lsp.config('flake_lsp', { cmd = { server }, settings = settings })
     vim.lsp.enable('flake_lsp')
   else
-    require('flake_lsp').setup({ cmd = { server } })
+    require('flake_lsp').setup({ cmd = { server }, settings = settings })
   end
 
   -- Diagnostics, file by file, as the editor shows them.

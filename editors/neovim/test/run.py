@@ -7,6 +7,7 @@ reports them; hover, definition, completion, rename as a plain LSP probe gets th
 Usage: run.py NVIM [NVIM...] (each an nvim binary); prints `N passed, N failed`."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,9 +17,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "testlib"))
 
 import plan as planlib  # noqa: E402
 import scenario  # noqa: E402
-from common import ARTIFACTS, Results, log, make_workspace, server_binary  # noqa: E402
+from common import ARTIFACTS, Results, log, make_workspace, server_binary, temp_dir  # noqa: E402
 
 NEOVIM_DIR = os.path.dirname(HERE)
+# What the server logs about settings it cannot use (crates/server/src/config.rs), and panics.
+SETTINGS_PROBLEMS = ("unknown setting", "invalid setting", "settings must be", "panicked")
 
 
 def nvim_version(nvim):
@@ -30,7 +33,10 @@ def nvim_version(nvim):
 
 def run_driver(nvim, plan_path, out_path, server, setup):
     """Runs driver.lua in headless nvim; returns the observations (or an error record)."""
-    env = {**os.environ, "PLAN": plan_path, "OUT": out_path, "FLAKE_LSP": server, "SETUP": setup}
+    state = temp_dir("flake-lsp-nvim-state-")
+    # lsp.log (with the server's stderr) goes to stdpath('log') (0.11) or stdpath('cache') (0.7).
+    env = {**os.environ, "PLAN": plan_path, "OUT": out_path, "FLAKE_LSP": server, "SETUP": setup,
+           "XDG_STATE_HOME": state, "XDG_CACHE_HOME": state}
     cmd = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "--cmd", f"set rtp^={NEOVIM_DIR}",
            "-c", f"luafile {os.path.join(HERE, 'driver.lua')}"]
     t0 = time.time()
@@ -39,9 +45,16 @@ def run_driver(nvim, plan_path, out_path, server, setup):
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": "nvim timed out after 120 s"}
     log(f"{nvim}: exit {proc.returncode} in {time.time() - t0:.1f} s")
+    logs = []
+    for dirpath, _, names in os.walk(state):
+        if "lsp.log" in names:
+            with open(os.path.join(dirpath, "lsp.log"), errors="replace") as f:
+                logs.append(f.read())
+    with open(out_path.replace(".json", "-lsp.log"), "w") as f:
+        f.write("\n".join(logs))
     try:
         with open(out_path, encoding="utf-8") as f:
-            return json.load(f)
+            return {**json.load(f), "lsp_log": "\n".join(logs)}
     except (OSError, ValueError):
         return {"ok": False, "error": f"no result (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"}
 
@@ -71,6 +84,12 @@ def main():
             if observed.get("ok"):
                 planlib.check_roots(plan, observed, results)
                 results.check("client stops the server (shutdown/exit)", observed.get("server_stopped") is True)
+                # Neovim logs the server's stderr chunk by chunk; join the chunks back into lines.
+                chunks = re.findall(r'"stderr"\t"(.*)"$', observed.get("lsp_log", ""), re.M)
+                stderr = "".join(c.encode().decode("unicode_escape", "replace") for c in chunks)
+                bad = [line for line in stderr.splitlines()
+                       if any(p in line for p in SETTINGS_PROBLEMS)]
+                results.check("the server accepts the client's settings (no warnings in lsp.log)", not bad, f"{bad[:3]}")
                 for item in plan["hover"]:
                     if item.get("expected"):
                         float_text = observed.get("hover_float", {}).get(item["id"])
