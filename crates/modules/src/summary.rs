@@ -142,8 +142,12 @@ fn path_usage(path: &SyntaxNode) -> Option<PathUse> {
 /// same `Arc<str>` (shared by snapshots until the file changes).
 #[derive(Default)]
 pub struct SummaryCache {
-    entries: Mutex<HashMap<(usize, usize), (Arc<str>, Arc<FileSummary>)>>,
+    entries: Mutex<CacheMap>,
 }
+
+/// Text identity (address, length) → the text (kept alive so the address is not reused) and
+/// its summary.
+type CacheMap = HashMap<(usize, usize), (Arc<str>, Arc<FileSummary>)>;
 
 impl SummaryCache {
     /// An empty cache.
@@ -175,9 +179,7 @@ impl SummaryCache {
         }
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(usize, usize), (Arc<str>, Arc<FileSummary>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -59,6 +59,9 @@ struct Env {
     with: Option<ThunkId>,
 }
 
+/// `a.b.c = v;` below a first attribute: the rest of the path, the key and the value.
+type NestedDef = (Vec<String>, Loc, TextRange);
+
 /// A recorded call of a configuration function.
 #[derive(Clone, Debug)]
 pub struct Call {
@@ -554,8 +557,7 @@ impl<'a> Evaluator<'a> {
     ) -> AttrsValue {
         let mut out = AttrsValue::default();
         // Nested paths (`a.b = 1; a.c = 2;`) are collected first, then turned into sets.
-        let mut nested: BTreeMap<Rc<str>, (Option<Loc>, Vec<(Vec<String>, Loc, TextRange)>)> =
-            BTreeMap::new();
+        let mut nested: BTreeMap<Rc<str>, (Option<Loc>, Vec<NestedDef>)> = BTreeMap::new();
         for entry in node.entries() {
             match entry {
                 ast::Entry::AttrpathValue(apv) => {
@@ -647,9 +649,9 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    fn nested_attrs(&self, paths: Vec<(Vec<String>, Loc, TextRange)>, env: EnvId) -> AttrsValue {
+    fn nested_attrs(&self, paths: Vec<NestedDef>, env: EnvId) -> AttrsValue {
         let mut out = AttrsValue::default();
-        let mut deeper: BTreeMap<Rc<str>, Vec<(Vec<String>, Loc, TextRange)>> = BTreeMap::new();
+        let mut deeper: BTreeMap<Rc<str>, Vec<NestedDef>> = BTreeMap::new();
         let mut keys: BTreeMap<Rc<str>, Loc> = BTreeMap::new();
         for (names, key, value) in paths {
             let first: Rc<str> = Rc::from(names[0].as_str());
@@ -1000,16 +1002,15 @@ impl<'a> Evaluator<'a> {
                 },
             );
         }
-        for (name, prim) in [("withSystem", Prim::WithSystem)] {
-            let t = self.value_thunk(Value::Prim(prim, Rc::new(Vec::new())), None);
-            module_args.map.insert(
-                Rc::from(name),
-                AttrEntry {
-                    thunk: t,
-                    key: None,
-                },
-            );
-        }
+        let with_system =
+            self.value_thunk(Value::Prim(Prim::WithSystem, Rc::new(Vec::new())), None);
+        module_args.map.insert(
+            Rc::from("withSystem"),
+            AttrEntry {
+                thunk: with_system,
+                key: None,
+            },
+        );
         let lib = self.value_thunk(Value::Ext(None, Rc::new(vec![Rc::from("lib")])), None);
         module_args.map.insert(
             Rc::from("lib"),
