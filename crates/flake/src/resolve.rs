@@ -2,7 +2,7 @@
 //! (`outputs` formals, the `@inputs` set, `self`, `let` aliases, `inherit (inputs) x`), and the
 //! list of every reference to an input in a tree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
@@ -105,6 +105,7 @@ impl InputUses {
 }
 
 /// Where a variable is bound.
+#[derive(Clone)]
 enum Binder {
     /// A lambda parameter (pattern name, `@` name or plain parameter), by the name's range.
     Param(TextRange),
@@ -135,6 +136,10 @@ impl InputResolver {
 
     /// Which input `expr` denotes; `None` when it is none or we cannot tell.
     pub fn resolve(&self, expr: &SyntaxNode) -> Option<InputRef> {
+        self.resolve_in(expr, &mut Scopes::default())
+    }
+
+    fn resolve_in(&self, expr: &SyntaxNode, scopes: &mut Scopes) -> Option<InputRef> {
         let mut node = expr.clone();
         let mut suffix: Vec<String> = Vec::new();
         for _ in 0..FUEL {
@@ -150,7 +155,7 @@ impl InputResolver {
                     suffix = names;
                     node = select.expr()?.syntax().clone();
                 }
-                SyntaxKind::NODE_IDENT => match find_binder(&node)? {
+                SyntaxKind::NODE_IDENT => match scopes.find_binder(&node)? {
                     Binder::Param(range) => {
                         return Some(self.seeds.get(&range)?.clone().select(&suffix));
                     }
@@ -173,17 +178,18 @@ impl InputResolver {
             return out;
         }
         let names = self.interesting_names(root);
+        let mut scopes = Scopes::default();
         for node in root.descendants() {
             if node.kind() != SyntaxKind::NODE_IDENT || !is_reference(&node) {
                 continue;
             }
             if names
                 .as_ref()
-                .is_some_and(|names| !names.contains(node.text().to_string().as_str()))
+                .is_some_and(|names| !names.contains(ident_text(&node).as_str()))
             {
                 continue;
             }
-            let Some(meaning) = self.resolve(&node) else {
+            let Some(meaning) = self.resolve_in(&node, &mut scopes) else {
                 continue;
             };
             match meaning {
@@ -201,14 +207,13 @@ impl InputResolver {
         out.uses.sort_by_key(|u| u.range.start());
         out
     }
-}
 
-impl InputResolver {
     /// Names that may resolve to a seed: the seeds' own names, and (to a fixed point) every name
-    /// a `let`/`rec` binding or `inherit` binds to an expression mentioning such a name. Other
-    /// identifiers are skipped without walking their scopes, which keeps big files cheap.
-    fn interesting_names(&self, root: &SyntaxNode) -> Option<std::collections::HashSet<String>> {
-        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    /// a `let`/`rec` binding or `inherit (…)` binds to an expression mentioning such a name.
+    /// Other identifiers are skipped without walking their scopes, which keeps big files cheap.
+    /// `None` (no filtering) for absurdly long alias chains.
+    fn interesting_names(&self, root: &SyntaxNode) -> Option<HashSet<String>> {
+        let mut names: HashSet<String> = HashSet::new();
         let top = root.ancestors().last().unwrap_or_else(|| root.clone());
         for range in self.seeds.keys() {
             if !top.text_range().contains_range(*range) {
@@ -222,31 +227,24 @@ impl InputResolver {
         // Bindings: (bound name, the expression it is bound to).
         let mut bindings: Vec<(String, SyntaxNode)> = Vec::new();
         for node in root.descendants() {
-            match node.kind() {
-                SyntaxKind::NODE_ATTRPATH_VALUE => {
-                    let Some(apv) = ast::AttrpathValue::cast(node.clone()) else {
-                        continue;
-                    };
-                    let (Some(path), Some(value)) = (apv.attrpath(), apv.value()) else {
-                        continue;
-                    };
-                    let Some(first) = path.attrs().next().and_then(|a| attr_name(&a)) else {
-                        continue;
-                    };
-                    bindings.push((first, value.syntax().clone()));
-                }
-                SyntaxKind::NODE_INHERIT => {
-                    let Some(inherit) = ast::Inherit::cast(node.clone()) else {
-                        continue;
-                    };
-                    let Some(from) = inherit.from() else { continue };
-                    for attr in inherit.attrs() {
-                        if let Some(name) = attr_name(&attr) {
-                            bindings.push((name, from.syntax().clone()));
-                        }
+            if !binds_variables(node.parent()) {
+                continue;
+            }
+            if let Some(apv) = ast::AttrpathValue::cast(node.clone()) {
+                let (Some(path), Some(value)) = (apv.attrpath(), apv.value()) else {
+                    continue;
+                };
+                let Some(first) = path.attrs().next().and_then(|a| attr_name(&a)) else {
+                    continue;
+                };
+                bindings.push((first, value.syntax().clone()));
+            } else if let Some(inherit) = ast::Inherit::cast(node.clone()) {
+                let Some(from) = inherit.from() else { continue };
+                for attr in inherit.attrs() {
+                    if let Some(name) = attr_name(&attr) {
+                        bindings.push((name, from.syntax().clone()));
                     }
                 }
-                _ => {}
             }
         }
         for _ in 0..32 {
@@ -256,8 +254,7 @@ impl InputResolver {
                     return false;
                 }
                 let mentions = value.descendants().any(|n| {
-                    n.kind() == SyntaxKind::NODE_IDENT
-                        && names.contains(n.text().to_string().as_str())
+                    n.kind() == SyntaxKind::NODE_IDENT && names.contains(ident_text(&n).as_str())
                 });
                 if mentions {
                     names.insert(name.clone());
@@ -268,8 +265,45 @@ impl InputResolver {
                 return Some(names);
             }
         }
-        // Absurdly long alias chains: do not filter.
         None
+    }
+}
+
+/// Whether `node` is a `rec { … }` set. Looks at the first token only: rnix's `rec_token()`
+/// scans every child, which is quadratic over big sets.
+fn is_rec_set(node: &SyntaxNode) -> bool {
+    node.kind() == SyntaxKind::NODE_ATTR_SET
+        && node
+            .first_token()
+            .is_some_and(|t| t.kind() == SyntaxKind::TOKEN_REC)
+}
+
+/// Whether entries directly under `scope` bind variables (`let`, `rec { }`).
+fn binds_variables(scope: Option<SyntaxNode>) -> bool {
+    scope.is_some_and(|scope| scope.kind() == SyntaxKind::NODE_LET_IN || is_rec_set(&scope))
+}
+
+/// The text of an identifier node, without allocating in the usual single-token case.
+enum IdentText {
+    /// The node's only token.
+    Token(syntax::SyntaxToken),
+    /// Anything else, copied.
+    Owned(String),
+}
+
+impl IdentText {
+    fn as_str(&self) -> &str {
+        match self {
+            IdentText::Token(token) => token.text(),
+            IdentText::Owned(text) => text,
+        }
+    }
+}
+
+fn ident_text(node: &SyntaxNode) -> IdentText {
+    match node.first_token() {
+        Some(token) if token.text_range() == node.text_range() => IdentText::Token(token),
+        _ => IdentText::Owned(node.text().to_string()),
     }
 }
 
@@ -309,8 +343,7 @@ fn is_alias_value(node: &SyntaxNode) -> bool {
     let Some(scope) = apv.parent() else {
         return false;
     };
-    scope.kind() == SyntaxKind::NODE_LET_IN
-        || ast::AttrSet::cast(scope).is_some_and(|set| set.rec_token().is_some())
+    scope.kind() == SyntaxKind::NODE_LET_IN || is_rec_set(&scope)
 }
 
 /// Records what happens to an expression denoting the whole input set.
@@ -412,10 +445,10 @@ fn self_context(node: SyntaxNode, out: &mut InputUses) {
             let takes_inputs = inherit
                 .attrs()
                 .any(|a| attr_name(&a).is_none_or(|n| n == "inputs"));
-            let in_scope = inherit.syntax().parent().is_some_and(|scope| {
-                scope.kind() == SyntaxKind::NODE_LET_IN
-                    || ast::AttrSet::cast(scope).is_some_and(|set| set.rec_token().is_some())
-            });
+            let in_scope = inherit
+                .syntax()
+                .parent()
+                .is_some_and(|scope| scope.kind() == SyntaxKind::NODE_LET_IN || is_rec_set(&scope));
             if takes_inputs && !in_scope {
                 out.escapes.push(inherit.syntax().text_range());
             }
@@ -434,46 +467,60 @@ fn self_context(node: SyntaxNode, out: &mut InputUses) {
     }
 }
 
-/// Finds where the variable `ident` refers to is bound, walking outwards through lambdas,
-/// `let`s and `rec { }` sets. `None` for free variables (builtins, names from a `with`) and for
-/// names bound to something we cannot follow.
-fn find_binder(ident: &SyntaxNode) -> Option<Binder> {
-    let name = ident.text().to_string();
-    // `inherit x;` refers to `x` outside the set or `let` it is written in.
-    let mut current = ident.clone();
-    if let Some(inherit) = ident
-        .parent()
-        .filter(|p| p.kind() == SyntaxKind::NODE_INHERIT)
-    {
-        current = inherit.parent()?;
-    }
-    let mut fuel = FUEL * 16;
-    loop {
-        fuel = fuel.checked_sub(1)?;
-        current = current.parent()?;
-        let found = match current.kind() {
-            SyntaxKind::NODE_LAMBDA => {
-                lambda_binds(&current, &name).map(|r| Scope::Binds(Binder::Param(r)))
-            }
-            SyntaxKind::NODE_LET_IN => scope_binds(&current, &name),
-            SyntaxKind::NODE_ATTR_SET
-                if ast::AttrSet::cast(current.clone()).is_some_and(|s| s.rec_token().is_some()) =>
-            {
-                scope_binds(&current, &name)
-            }
-            SyntaxKind::NODE_ROOT => return None,
-            _ => None,
-        };
-        match found {
-            Some(Scope::Binds(binder)) => return Some(binder),
-            Some(Scope::Opaque) => return None,
-            // `let inherit x; in …`: keep looking outside this scope.
-            Some(Scope::Outer) | None => {}
+/// Variable lookup with a per-scope table of bindings, built once per `let` / `rec { }`.
+#[derive(Default)]
+struct Scopes {
+    tables: HashMap<SyntaxNode, HashMap<String, Scope>>,
+}
+
+impl Scopes {
+    /// Finds where the variable `ident` refers to is bound, walking outwards through lambdas,
+    /// `let`s and `rec { }` sets. `None` for free variables (builtins, names from a `with`) and
+    /// for names bound to something we cannot follow.
+    fn find_binder(&mut self, ident: &SyntaxNode) -> Option<Binder> {
+        let text = ident_text(ident);
+        let name = text.as_str();
+        // `inherit x;` refers to `x` outside the set or `let` it is written in.
+        let mut current = ident.clone();
+        if let Some(inherit) = ident
+            .parent()
+            .filter(|p| p.kind() == SyntaxKind::NODE_INHERIT)
+        {
+            current = inherit.parent()?;
         }
+        let mut fuel = FUEL * 16;
+        loop {
+            fuel = fuel.checked_sub(1)?;
+            current = current.parent()?;
+            let found = match current.kind() {
+                SyntaxKind::NODE_LAMBDA => {
+                    lambda_binds(&current, name).map(|r| Scope::Binds(Binder::Param(r)))
+                }
+                SyntaxKind::NODE_LET_IN => self.table(&current).get(name).cloned(),
+                SyntaxKind::NODE_ATTR_SET if binds_variables(Some(current.clone())) => {
+                    self.table(&current).get(name).cloned()
+                }
+                SyntaxKind::NODE_ROOT => return None,
+                _ => None,
+            };
+            match found {
+                Some(Scope::Binds(binder)) => return Some(binder),
+                Some(Scope::Opaque) => return None,
+                // `let inherit x; in …`: keep looking outside this scope.
+                Some(Scope::Outer) | None => {}
+            }
+        }
+    }
+
+    fn table(&mut self, scope: &SyntaxNode) -> &HashMap<String, Scope> {
+        self.tables
+            .entry(scope.clone())
+            .or_insert_with(|| scope_table(scope))
     }
 }
 
 /// How a scope binds a name.
+#[derive(Clone)]
 enum Scope {
     /// To something we can follow.
     Binds(Binder),
@@ -506,45 +553,48 @@ fn lambda_binds(lambda: &SyntaxNode, name: &str) -> Option<TextRange> {
     }
 }
 
-/// How a `let` or `rec { }` binds `name`, if it does.
-fn scope_binds(scope: &SyntaxNode, name: &str) -> Option<Scope> {
+/// Every name a `let` or `rec { }` binds, and how (the first binding wins; Nix rejects
+/// duplicates anyway).
+fn scope_table(scope: &SyntaxNode) -> HashMap<String, Scope> {
+    let mut table = HashMap::new();
     let entries: Vec<ast::Entry> = match scope.kind() {
-        SyntaxKind::NODE_LET_IN => ast::LetIn::cast(scope.clone())?.entries().collect(),
-        _ => ast::AttrSet::cast(scope.clone())?.entries().collect(),
-    };
+        SyntaxKind::NODE_LET_IN => ast::LetIn::cast(scope.clone()).map(|l| l.entries().collect()),
+        _ => ast::AttrSet::cast(scope.clone()).map(|s| s.entries().collect()),
+    }
+    .unwrap_or_default();
     for entry in entries {
         match entry {
             ast::Entry::AttrpathValue(apv) => {
                 let Some(path) = apv.attrpath() else { continue };
                 let mut attrs = path.attrs();
-                let Some(first) = attrs.next() else { continue };
-                if attr_name(&first).as_deref() != Some(name) {
+                let Some(name) = attrs.next().and_then(|a| attr_name(&a)) else {
                     continue;
-                }
-                if attrs.next().is_some() {
-                    return Some(Scope::Opaque);
-                }
-                return Some(match apv.value() {
-                    Some(value) => Scope::Binds(Binder::Value(value.syntax().clone())),
-                    None => Scope::Opaque,
-                });
+                };
+                let binding = match (attrs.next(), apv.value()) {
+                    (None, Some(value)) => Scope::Binds(Binder::Value(value.syntax().clone())),
+                    _ => Scope::Opaque,
+                };
+                table.entry(name).or_insert(binding);
             }
             ast::Entry::Inherit(inherit) => {
-                if !inherit
-                    .attrs()
-                    .any(|a| attr_name(&a).as_deref() == Some(name))
-                {
-                    continue;
+                for attr in inherit.attrs() {
+                    let Some(name) = attr_name(&attr) else {
+                        continue;
+                    };
+                    let binding = match inherit.from() {
+                        Some(from) => match from.expr() {
+                            Some(expr) => Scope::Binds(Binder::InheritFrom(
+                                expr.syntax().clone(),
+                                name.clone(),
+                            )),
+                            None => Scope::Opaque,
+                        },
+                        None => Scope::Outer,
+                    };
+                    table.entry(name).or_insert(binding);
                 }
-                return Some(match inherit.from().and_then(|f| f.expr()) {
-                    Some(from) => {
-                        Scope::Binds(Binder::InheritFrom(from.syntax().clone(), name.to_owned()))
-                    }
-                    None if inherit.from().is_some() => Scope::Opaque,
-                    None => Scope::Outer,
-                });
             }
         }
     }
-    None
+    table
 }

@@ -341,3 +341,20 @@ fn literal_merging_follows_nix() {
         "#]],
     );
 }
+
+#[test]
+fn rec_sets_bind() {
+    check(
+        r#"{
+  inputs.a.url = "github:o/a";
+  outputs = { self, ... }@inputs: rec { x = inputs.a; y = x; z = { w = y; }; };
+}"#,
+        expect![[r#"
+            input a url=github:o/a ref=github:o/a names=["a"]
+            outputs formals=["self"] ellipsis=true binding=Some("inputs")
+            use a at "a"
+            use a at "x"
+            use a at "y"
+        "#]],
+    );
+}
