@@ -33,6 +33,14 @@ vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx,
   return orig(err, result, ctx, config)
 end
 
+-- Messages the server shows the user (window/showMessage).
+out.messages = {}
+local orig_show = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  if result then table.insert(out.messages, { type = result.type, message = result.message }) end
+  return orig_show(err, result, ctx, config)
+end
+
 local function client_for(bufnr)
   local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr }) or vim.lsp.buf_get_clients(bufnr)
   for _, c in pairs(clients) do

@@ -90,6 +90,8 @@ def main():
                 bad = [line for line in stderr.splitlines()
                        if any(p in line for p in SETTINGS_PROBLEMS)]
                 results.check("the server accepts the client's settings (no warnings in lsp.log)", not bad, f"{bad[:3]}")
+                shown = [m for m in observed.get("messages", []) if m.get("type") in (1, 2)]
+                results.check("no error or warning messages shown to the user", not shown, f"{shown[:3]}")
                 for item in plan["hover"]:
                     if item.get("expected"):
                         float_text = observed.get("hover_float", {}).get(item["id"])

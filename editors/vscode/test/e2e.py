@@ -366,6 +366,9 @@ def run_main_session(plan, vsix, server, results):
         results.check("the server accepts the settings the extension sends (no warnings in its log)",
                       not warnings, f"{warnings}")
         trace = cs.output_log("flake-lsp trace")
+        results.check("the server showed the user no message (window/showMessage)",
+                      "Received notification 'window/showMessage'" not in trace,
+                      [line for line in trace.splitlines() if "showMessage" in line][:3])
         results.check("the client speaks to the real server (initialize in the trace)",
                       "Sending request 'initialize" in trace and "Received response 'initialize" in trace,
                       trace[:300])
