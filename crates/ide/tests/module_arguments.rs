@@ -723,3 +723,15 @@ fn realistic_flake_is_clean() {
         - in `homeConfigurations."me@laptop"`: extraSpecialArgs (flake.nix:28) ← `@inputs` of the function at flake.nix:7 — passed directly: safe anywhere, even in `imports`
         - in `nixosConfigurations.laptop → home-manager.users.me`: home-manager.extraSpecialArgs (flake.nix:22) ← `@inputs` of the function at flake.nix:7 — passed directly: safe anywhere, even in `imports`"#]].assert_eq(&hover);
 }
+
+#[test]
+fn imports_outside_the_flake_are_not_judged() {
+    let fixture = eval_modules("./host.nix", "{ }").replace("#- /flake.nix", "#- /repo/flake.nix")
+        + "#- /repo/host.nix\n{ ... }: { imports = [ ../elsewhere/x.nix /etc/nixos/hardware-configuration.nix ./gone.nix ]; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /repo/host.nix:1:81-1:91 error[missing-import] `./gone.nix` does not exist
+    "#]],
+    );
+}

@@ -111,6 +111,9 @@ impl Files for Mem {
             .next()
             .is_some_and(|p| p.as_path().starts_with(path.as_path()))
     }
+    fn is_in_workspace(&self, _path: &VfsPath) -> bool {
+        true
+    }
     fn display_path(&self, file: FileId) -> String {
         self.paths[file.0 as usize].to_string()
     }

@@ -96,6 +96,9 @@ pub trait Files {
     fn exists(&self, path: &VfsPath) -> bool;
     /// Whether a path is an existing directory.
     fn is_dir(&self, path: &VfsPath) -> bool;
+    /// Whether the existence of `path` is known (it lies under a workspace/flake root); paths
+    /// elsewhere are never reported missing.
+    fn is_in_workspace(&self, path: &VfsPath) -> bool;
     /// A short display name for messages (relative to the flake root).
     fn display_path(&self, file: FileId) -> String;
 }

@@ -62,6 +62,13 @@ impl modules::Files for DbFiles<'_> {
             .is_some_and(|next| next.as_path().starts_with(path.as_path()))
     }
 
+    fn is_in_workspace(&self, path: &VfsPath) -> bool {
+        self.db
+            .roots
+            .iter()
+            .any(|r| path.as_path().starts_with(r.as_path()))
+    }
+
     fn display_path(&self, file: FileId) -> String {
         let path = self.db.path(file);
         let root = self

@@ -689,6 +689,9 @@ fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
                 file_id: file,
                 range: r.range,
             };
+            if !files.is_in_workspace(&target) {
+                continue;
+            }
             if files.file_id(&target).is_some() {
                 continue;
             }
