@@ -41,7 +41,9 @@ pub use crate::checks::{
 pub use crate::date::utc_date;
 pub use crate::flake_ref::{FlakeRef, RefError, RefKind};
 pub use crate::literal::Spanned;
-pub use crate::lock::{Lock, LockEdge, LockError, LockNode, ResolveError, flake_ref_from_json};
+pub use crate::lock::{
+    Lock, LockEdge, LockError, LockNode, ResolveError, flake_ref_from_json, is_nixpkgs,
+};
 pub use crate::lock_text::NodeKeys;
 pub use crate::model::{
     Duplicate, FlakeModel, Follows, Formal, Input, InputSpec, NestedInput, Outputs, OutputsParam,

@@ -214,6 +214,27 @@ impl Lock {
         Ok(current)
     }
 
+    /// The top-level inputs whose source is nixpkgs (`github:NixOS/nixpkgs…`, the registry's
+    /// `nixpkgs`, a git or tarball URL of a nixpkgs repository or channel), with their node ids,
+    /// in input-name order. For `nixpkgs.lib`-style questions: which inputs can carry package
+    /// and license data, and (via [`LockNode::store_path`]) where their source is.
+    pub fn nixpkgs_inputs(&self) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        for name in self.root_node().inputs.keys() {
+            let Some(id) = self.root_input(name) else {
+                continue;
+            };
+            let Some(node) = self.nodes.get(id) else {
+                continue;
+            };
+            let looks = |r: &Option<FlakeRef>| r.as_ref().is_some_and(is_nixpkgs);
+            if looks(&node.original) || looks(&node.locked) {
+                out.push((name.as_str(), id));
+            }
+        }
+        out
+    }
+
     /// The node a top-level input of the flake resolves to.
     pub fn root_input(&self, name: &str) -> Option<&str> {
         self.resolve(&[name.to_owned()]).ok()
@@ -286,12 +307,45 @@ fn parse_node(raw: &Value) -> Result<LockNode, String> {
             _ => node.original = Some(reference),
         }
     }
+    // Version 5 keeps `narHash` and `lastModified` in a separate `info` object.
+    if let (Some(locked), Some(Value::Object(info))) = (&mut node.locked, obj.get("info")) {
+        for (key, value) in info {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            locked.attrs.entry(key.clone()).or_insert(text);
+        }
+    }
     match obj.get("flake") {
         None => {}
         Some(Value::Bool(flag)) => node.is_flake = *flag,
         Some(_) => return Err("`flake` must be a boolean.".to_owned()),
     }
     Ok(node)
+}
+
+/// Whether a reference names nixpkgs: the GitHub repository `NixOS/nixpkgs` (any case), the
+/// registry entry `nixpkgs`, or a git/tarball URL whose path mentions `nixpkgs` or a NixOS
+/// channel (`nixexprs.tar.xz` under `channels.nixos.org` / `nixos.org/channels`).
+pub fn is_nixpkgs(reference: &FlakeRef) -> bool {
+    use crate::RefKind;
+    match reference.kind {
+        RefKind::Github | RefKind::Gitlab | RefKind::Sourcehut => reference
+            .repo()
+            .is_some_and(|r| r.eq_ignore_ascii_case("nixpkgs")),
+        RefKind::Indirect => reference.get("id") == Some("nixpkgs"),
+        RefKind::Git | RefKind::Tarball | RefKind::File | RefKind::Mercurial => {
+            reference.get("url").is_some_and(|url| {
+                let url = url.to_ascii_lowercase();
+                url.contains("nixpkgs")
+                    || url.contains("channels.nixos.org")
+                    || url.contains("nixos.org/channels")
+            })
+        }
+        RefKind::Path | RefKind::Other(_) => false,
+    }
 }
 
 /// A reference from a JSON object of scalar attributes (`locked`, `original`).
@@ -388,8 +442,30 @@ mod tests {
                 .as_deref(),
             Some("flake:nixpkgs")
         );
+        assert_eq!(
+            lock.nixpkgs_inputs(),
+            vec![("nixpkgs", "nixpkgs"), ("np", "nixpkgs")]
+        );
         let key = lock.node_key_range("hm").unwrap();
         assert_eq!(&LOCK[key], "\"hm\"");
+    }
+
+    #[test]
+    fn version_5_info() {
+        let text = r#"{ "version": 5, "root": "n1", "nodes": {
+            "n1": { "inputs": { "nixpkgs": "n2" } },
+            "n2": { "info": { "lastModified": 1580555482, "narHash": "sha256-OnpEWzNxF/AU4KlqBXM2s5PWvfI5/BS6xQrPvkF5tO8=" },
+                    "inputs": {},
+                    "locked": { "owner": "edolstra", "repo": "nixpkgs", "rev": "7f8d4b088e2df7fdb6b513bc2d6941f1d422a013", "type": "github" },
+                    "original": { "id": "nixpkgs", "type": "indirect" } } } }"#;
+        let lock = Lock::parse(text).unwrap();
+        let node = &lock.nodes["n2"];
+        assert_eq!(node.last_modified(), Some(1580555482));
+        assert_eq!(
+            node.store_path("/nix/store").as_deref(),
+            Some("/nix/store/i975z4hcjhc4bw99j68avr95b2j06iza-source")
+        );
+        assert_eq!(lock.nixpkgs_inputs(), vec![("nixpkgs", "n2")]);
     }
 
     proptest! {

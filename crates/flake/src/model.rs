@@ -83,7 +83,7 @@ pub struct NestedInput {
 }
 
 /// A `follows` path such as `"nixpkgs"` or `"home-manager/nixpkgs"`; empty for `follows = "";`
-/// (the input is removed).
+/// (the input is this flake itself, as Nix resolves an empty path to the root).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Follows {
     /// The path segments.

@@ -498,3 +498,37 @@ fn malformed_locks() {
         flake.lock:1:1 "" error malformed-lock: The root node `top` is not in `nodes`. Nix cannot use this lock file; delete it and run `nix flake lock` to write a new one.
     "#]].assert_eq(&out);
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::render;
+
+    const SAMPLE: &str = r#"{
+  description = "x";
+  inputs = { nixpkgs.url = "github:NixOS/nixpkgs"; hm = { url = "github:o/hm"; inputs.nixpkgs.follows = "nixpkgs"; }; };
+  inputs.x.follows = "hm/nixpkgs";
+  outputs = { self, nixpkgs, ... }@inputs: let np = inputs.nixpkgs; inherit (inputs) hm; in rec { a = np; b = hm; c = self.inputs.x; d = f inputs; };
+}
+#- /flake.lock
+{ "version": 7, "root": "root", "nodes": { "root": { "inputs": { "nixpkgs": "n", "hm": "h", "x": ["hm", "nixpkgs"] } },
+  "n": { "locked": { "type": "github", "owner": "NixOS", "repo": "nixpkgs", "narHash": "sha256-J+PeFKSDV+pHL7ukkfpVzCOO7mBSrrpJ3svwBFABbhI=" }, "original": { "type": "github", "owner": "NixOS", "repo": "nixpkgs" } },
+  "h": { "inputs": { "nixpkgs": ["nixpkgs"] }, "locked": { "type": "github", "owner": "o", "repo": "hm" }, "original": { "type": "github", "owner": "o", "repo": "hm" } } } }
+"#;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Cutting the sample anywhere and inserting Nix-ish fragments never panics.
+        #[test]
+        fn mutated_flakes(cut in 0usize..SAMPLE.len(), len in 0usize..40, insert in "[{}()\\[\\];=.:@?\"'$a-z ,/\n]{0,12}") {
+            let mut text = SAMPLE.to_owned();
+            let mut start = cut.min(text.len());
+            while !text.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(start..end, &insert);
+            let _ = render(&text);
+        }
+    }
+}
