@@ -109,6 +109,9 @@ fn resolve_chain_before(
 /// The identifier characters just before `offset`, as a range ending at `offset`.
 fn ident_prefix(text: &str, offset: TextSize) -> TextRange {
     let end = usize::from(offset).min(text.len());
+    if !text.is_char_boundary(end) {
+        return TextRange::empty(offset);
+    }
     let start = text[..end]
         .char_indices()
         .rev()
