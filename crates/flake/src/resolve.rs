@@ -95,6 +95,8 @@ pub struct InputUses {
     /// Places where the whole input set (or `self`) goes somewhere we cannot follow (a function
     /// argument, `specialArgs`, `inherit inputs`, `with inputs;`…): any input may be used there.
     pub escapes: Vec<TextRange>,
+    /// Names tested with `inputs ? name` somewhere: uses of them count as guarded.
+    pub tested: Vec<String>,
 }
 
 impl InputUses {
@@ -205,6 +207,9 @@ impl InputResolver {
             }
         }
         out.uses.sort_by_key(|u| u.range.start());
+        for use_ in &mut out.uses {
+            use_.guarded |= out.tested.contains(&use_.name);
+        }
         out
     }
 
@@ -373,11 +378,20 @@ fn all_inputs_context(node: SyntaxNode, out: &mut InputUses) {
             }
         }
         SyntaxKind::NODE_HAS_ATTR => {
-            let is_base = ast::HasAttr::cast(parent.clone())
-                .and_then(|h| h.expr())
-                .is_some_and(|e| e.syntax() == &node);
-            if !is_base {
+            let Some(has_attr) = ast::HasAttr::cast(parent.clone()) else {
+                return;
+            };
+            if !has_attr.expr().is_some_and(|e| e.syntax() == &node) {
                 out.escapes.push(node.text_range());
+                return;
+            }
+            // `inputs ? foo` guards the uses of `foo` (`if inputs ? foo then inputs.foo …`).
+            if let Some(name) = has_attr
+                .attrpath()
+                .and_then(|p| p.attrs().next())
+                .and_then(|a| attr_name(&a))
+            {
+                out.tested.push(name);
             }
         }
         SyntaxKind::NODE_INHERIT_FROM => {

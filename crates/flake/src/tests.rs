@@ -223,7 +223,7 @@ fn shadowing_and_plain_param() {
         expect![[r#"
             input nixpkgs url=github:NixOS/nixpkgs ref=github:NixOS/nixpkgs names=["nixpkgs"]
             outputs formals=[] ellipsis=false binding=Some("inputs")
-            use nixpkgs at "nixpkgs"
+            use nixpkgs at "nixpkgs" (guarded)
         "#]],
     );
 }

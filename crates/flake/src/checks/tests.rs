@@ -157,6 +157,7 @@ fn undeclared_input() {
     a = inputs.home-manager.nixosModules.default;
     b = self.inputs.sops-nix;
     c = inputs.maybe or null;
+    c2 = if inputs ? tested then inputs.tested.x else null;
     d = inputs ? other;
     e = inputs.self;
     f = nixpkgs;
@@ -173,6 +174,7 @@ fn undeclared_input() {
                 |    a = inputs.home-manager.nixosModules.default;
                 |    b = self.inputs.sops-nix;
                 |    c = inputs.maybe or null;
+                |    c2 = if inputs ? tested then inputs.tested.x else null;
                 |    d = inputs ? other;
                 |    e = inputs.self;
                 |    f = nixpkgs;
@@ -187,6 +189,7 @@ fn undeclared_input() {
                 |    a = inputs.home-manager.nixosModules.default;
                 |    b = self.inputs.sops-nix;
                 |    c = inputs.maybe or null;
+                |    c2 = if inputs ? tested then inputs.tested.x else null;
                 |    d = inputs ? other;
                 |    e = inputs.self;
                 |    f = nixpkgs;
