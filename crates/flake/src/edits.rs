@@ -1,4 +1,5 @@
-//! Source edits for flake fixes: declaring a missing input, removing an unused one.
+//! Source edits for flake fixes and assists: declaring a missing input, removing an unused one,
+//! making an input's input follow one of the flake's own.
 
 use base::TextEdit;
 use rowan::ast::AstNode;
@@ -250,4 +251,87 @@ fn delete_pattern_entry(entry: &SyntaxNode) -> TextEdit {
         range: TextRange::new(start, end),
         new_text: String::new(),
     }
+}
+
+/// An edit adding `inputs.<input>.inputs.<nested>.follows = "<target>";` in the style of the
+/// input's declaration: inside its `{ … }` when it has one, else as a sibling line.
+pub fn add_nested_follows(
+    model: &FlakeModel,
+    text: &str,
+    input: &str,
+    nested: &str,
+    target: &str,
+) -> Option<TextEdit> {
+    let decl = model.input(input)?;
+    let parse = syntax::parse(text);
+    let root = parse.syntax_node();
+    let entries: Vec<ast::AttrpathValue> = decl
+        .decl_ranges
+        .iter()
+        .filter_map(|range| {
+            root.descendants()
+                .filter(|n| n.text_range() == *range)
+                .find_map(ast::AttrpathValue::cast)
+        })
+        .collect();
+    let names = |apv: &ast::AttrpathValue| -> Vec<String> {
+        apv.attrpath()
+            .and_then(|p| attrpath_names(&p))
+            .map(|names| names.into_iter().map(|s| s.value).collect())
+            .unwrap_or_default()
+    };
+    let line = |prefix: &str| format!("{prefix}inputs.{}.follows = \"{target}\";", attr(nested));
+    // `x = { … };` or `inputs.x = { … };`: insert inside the braces.
+    for apv in &entries {
+        let path = names(apv);
+        let is_spec = path.last().is_some_and(|l| l == input);
+        let Some(ast::Expr::AttrSet(set)) = apv.value() else {
+            continue;
+        };
+        if !is_spec {
+            continue;
+        }
+        let close = set.r_curly_token()?.text_range().start();
+        let new_line = line("");
+        if let Some(close_indent) = indent_at(text, close) {
+            let indent = match set
+                .entries()
+                .last()
+                .and_then(|e| indent_at(text, e.syntax().text_range().start()))
+            {
+                Some(indent) => indent.to_owned(),
+                None => format!("{close_indent}  "),
+            };
+            return Some(TextEdit {
+                range: TextRange::empty(line_start(text, close)),
+                new_text: format!("{indent}{new_line}\n"),
+            });
+        }
+        return Some(TextEdit {
+            range: TextRange::empty(close),
+            new_text: format!("{new_line} "),
+        });
+    }
+    // Dotted declarations: a sibling line after the last one, with the same prefix.
+    let last = entries
+        .iter()
+        .max_by_key(|apv| apv.syntax().text_range().end())?;
+    let path = names(last);
+    let at = path.iter().position(|p| p == input)?;
+    let prefix: String = path[..=at]
+        .iter()
+        .map(|p| format!("{}.", attr(p)))
+        .collect();
+    let new_line = line(&prefix);
+    let range = last.syntax().text_range();
+    Some(match indent_at(text, range.start()) {
+        Some(indent) => TextEdit {
+            range: TextRange::empty(after_line(text, range.end())),
+            new_text: format!("{indent}{new_line}\n"),
+        },
+        None => TextEdit {
+            range: TextRange::empty(range.end()),
+            new_text: format!(" {new_line}"),
+        },
+    })
 }

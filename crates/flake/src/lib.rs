@@ -24,7 +24,7 @@
 
 mod checks;
 mod date;
-mod edits;
+pub mod edits;
 mod flake_ref;
 mod literal;
 mod lock;

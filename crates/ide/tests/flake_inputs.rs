@@ -545,3 +545,117 @@ fn broken_flake_nix_is_quiet() {
     let text = render_diagnostics(&analysis);
     assert!(!text.contains("unused-input"), "{text}");
 }
+
+/// Applies every assist offered at `$0` and shows the resulting flake.nix.
+fn assists(fixture: &str, expect: Expect) {
+    let (analysis, pos) = analysis_at(fixture);
+    let range = FileRange {
+        file_id: pos.file_id,
+        range: TextRange::empty(pos.offset),
+    };
+    let mut out = String::new();
+    for fix in analysis.code_actions(range) {
+        let edits = &fix.change.edits[&pos.file_id];
+        out.push_str(&format!(
+            "{}\n{}\n",
+            fix.label,
+            apply_edits(&analysis.file_text(pos.file_id), edits)
+        ));
+    }
+    expect.assert_eq(&out);
+}
+
+const HM_LOCK: &str = r#"
+#- /flake.lock
+{
+  "nodes": {
+    "hm": {
+      "inputs": { "nixpkgs": "nixpkgs_2", "utils": "utils" },
+      "locked": { "owner": "o", "repo": "hm", "type": "github", "narHash": "sha256-J+PeFKSDV+pHL7ukkfpVzCOO7mBSrrpJ3svwBFABbhI=" },
+      "original": { "owner": "o", "repo": "hm", "type": "github" }
+    },
+    "nixpkgs": {
+      "locked": { "owner": "NixOS", "repo": "nixpkgs", "type": "github", "narHash": "sha256-OnpEWzNxF/AU4KlqBXM2s5PWvfI5/BS6xQrPvkF5tO8=" },
+      "original": { "owner": "NixOS", "repo": "nixpkgs", "type": "github" }
+    },
+    "nixpkgs_2": {
+      "locked": { "owner": "NixOS", "repo": "nixpkgs", "type": "github", "narHash": "sha256-i3Rc/ENnz62BcrSloeVmAyPicEh4WsrEEYR+INs9TYw=" },
+      "original": { "owner": "NixOS", "repo": "nixpkgs", "type": "github" }
+    },
+    "utils": {
+      "locked": { "owner": "o", "repo": "utils", "type": "github", "narHash": "sha256-BBeCZwZImtjP3oYy4WogkQYy5OxNyfNciVSc1AfZgLQ=" },
+      "original": { "owner": "o", "repo": "utils", "type": "github" }
+    },
+    "root": { "inputs": { "hm": "hm", "nixpkgs": "nixpkgs" } }
+  },
+  "root": "root",
+  "version": 7
+}
+"#;
+
+#[test]
+fn assist_follow_own_nixpkgs() {
+    assists(
+        &format!(
+            r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.h$0m.url = "github:o/hm";
+  outputs = {{ self, nixpkgs, hm }}: {{ x = [ nixpkgs hm ]; }};
+}}{HM_LOCK}"#
+        ),
+        expect![[r#"
+            Make `hm` use this flake's `nixpkgs` (follows)
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+              inputs.hm.url = "github:o/hm";
+              inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
+              outputs = { self, nixpkgs, hm }: { x = [ nixpkgs hm ]; };
+            }
+
+        "#]],
+    );
+    assists(
+        &format!(
+            r#"
+#- /flake.nix
+{{
+  inputs = {{
+    nixpkgs.url = "github:NixOS/nixpkgs";
+    $0hm = {{
+      url = "github:o/hm";
+    }};
+  }};
+  outputs = {{ self, nixpkgs, hm }}: {{ x = [ nixpkgs hm ]; }};
+}}{HM_LOCK}"#
+        ),
+        expect![[r#"
+            Make `hm` use this flake's `nixpkgs` (follows)
+            {
+              inputs = {
+                nixpkgs.url = "github:NixOS/nixpkgs";
+                hm = {
+                  url = "github:o/hm";
+                  inputs.nixpkgs.follows = "nixpkgs";
+                };
+              };
+              outputs = { self, nixpkgs, hm }: { x = [ nixpkgs hm ]; };
+            }
+
+        "#]],
+    );
+    // Already following: nothing to offer.
+    assists(
+        &format!(
+            r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.h$0m = {{ url = "github:o/hm"; inputs.nixpkgs.follows = "nixpkgs"; }};
+  outputs = {{ self, nixpkgs, hm }}: {{ x = [ nixpkgs hm ]; }};
+}}{HM_LOCK}"#
+        ),
+        expect![[r#""#]],
+    );
+}

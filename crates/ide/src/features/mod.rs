@@ -5,6 +5,7 @@ use base::{FileId, FilePosition, FileRange, Fix, SourceChange, TextRange};
 
 use crate::db::Db;
 
+mod flake_assists;
 mod flake_completion;
 mod flake_hover;
 mod flake_links;
@@ -107,8 +108,8 @@ pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<super::CompletionIt
     package_completion::completions(db, pos)
 }
 
-pub(crate) fn assists(_db: &Db, _range: FileRange) -> Vec<Fix> {
-    Vec::new()
+pub(crate) fn assists(db: &Db, range: FileRange) -> Vec<Fix> {
+    flake_assists::assists(db, range)
 }
 
 pub(crate) fn document_links(db: &Db, file_id: FileId) -> Vec<DocumentLink> {
