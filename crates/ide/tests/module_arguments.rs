@@ -735,3 +735,41 @@ fn imports_outside_the_flake_are_not_judged() {
     "#]],
     );
 }
+
+#[test]
+fn submodule_evaluations() {
+    // Cases 24 and 25: `name` is config-backed in a submodule (fine in values, recursion in
+    // imports); a submodule gets only its own specialArgs, never the outer `pkgs`; the outer
+    // `pkgs` captured lexically is fine.
+    let fixture = eval_modules("./options.nix", "{ inherit inputs; }")
+        + r#"#- /options.nix
+{ lib, pkgs, inputs, ... }:
+let
+  userOpts = { name, config, ... }: {
+    options.greeting = lib.mkOption { default = "hi ${name} ${pkgs.hello.name}"; };
+  };
+in {
+  options.users = lib.mkOption { type = lib.types.attrsOf (lib.types.submodule userOpts); };
+  options.hosts = lib.mkOption {
+    type = lib.types.attrsOf (lib.types.submodule ({ name, pkgs, fromDefinition, ... }: {
+      imports = [ (./per-host + "/${name}.nix") ];
+      options.pkg = lib.mkOption { default = [ pkgs.hello fromDefinition ]; };
+    }));
+  };
+  options.with = lib.mkOption {
+    type = lib.types.submoduleWith {
+      specialArgs = { inherit inputs; };
+      modules = [ ({ inputs, lib, ... }: { imports = [ inputs.x.module ]; }) ];
+    };
+  };
+}
+"#;
+    check(
+        &fixture,
+        expect![[r#"
+        /options.nix:9:60-9:64 error[missing-module-argument] `pkgs` is not provided in `nixosConfigurations.host → submodule (options.nix:9)`: no specialArgs and no `_module.args` definition provides it. A submodule only gets the `specialArgs` of `types.submoduleWith` and its own `_module.args`, not the arguments of the enclosing configuration; take it in the enclosing module's pattern and use it from there
+            related /options.nix:9:31-12:7: `nixosConfigurations.host → submodule (options.nix:9)` is defined here
+        /options.nix:10:37-10:41 error[module-args-recursion] infinite recursion: `name` is used in `imports`, but in `nixosConfigurations.host → submodule (options.nix:9)` it comes from the module system's `_module.args` which needs the complete module list. Import unconditionally and use `lib.mkIf`
+    "#]],
+    );
+}

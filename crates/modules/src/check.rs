@@ -153,7 +153,11 @@ fn check_module(
         let mut recursion: Vec<(ContextId, Vec<ArgSource>)> = Vec::new();
         for &c in &checked {
             match classify(&graph.contexts[c], &formal.name) {
-                ArgClass::Missing => missing.push(c),
+                ArgClass::Missing
+                    if outer_argument_of_submodule(graph, c, &formal.name) != Some(false) =>
+                {
+                    missing.push(c)
+                }
                 ArgClass::ConfigBacked(sources) => recursion.push((c, sources)),
                 ArgClass::Direct(_) if matches!(formal.name.as_str(), "config" | "options") => {
                     recursion.push((c, Vec::new()))
@@ -200,7 +204,12 @@ fn check_module(
         let mut bad: Vec<ContextId> = Vec::new();
         for &c in &checked {
             match classify(&graph.contexts[c], &sel.name) {
-                ArgClass::ConfigBacked(_) | ArgClass::Missing => bad.push(c),
+                ArgClass::ConfigBacked(_) => bad.push(c),
+                ArgClass::Missing
+                    if outer_argument_of_submodule(graph, c, &sel.name) != Some(false) =>
+                {
+                    bad.push(c)
+                }
                 _ => {}
             }
         }
@@ -220,6 +229,29 @@ fn check_module(
             msg,
         ));
     }
+}
+
+/// For a submodule context: whether `name` is an argument of an enclosing (non-submodule)
+/// configuration. Option definitions (which we do not follow) may also define a submodule's
+/// `_module.args`, so a submodule's missing argument is only reported when it is the classic
+/// mistake of expecting the enclosing configuration's argument (`pkgs`, a specialArg) there.
+/// `None` when `ctx` is not a submodule.
+fn outer_argument_of_submodule(graph: &ModuleGraph, ctx: ContextId, name: &str) -> Option<bool> {
+    if graph.contexts[ctx].kind != ContextKind::Submodule {
+        return None;
+    }
+    let mut cur = graph.contexts[ctx].parent;
+    while let Some(p) = cur {
+        let parent = &graph.contexts[p];
+        if parent.kind != ContextKind::Submodule {
+            return Some(matches!(
+                classify(parent, name),
+                ArgClass::Direct(_) | ArgClass::ConfigBacked(_)
+            ));
+        }
+        cur = parent.parent;
+    }
+    Some(false)
 }
 
 fn source_label(ctx: &Context) -> &'static str {
@@ -327,10 +359,16 @@ fn missing_diag(
             pos.describe()
         ));
     }
-    msg.push_str(&format!(
-        ". Pass it through {}",
-        source_label(&graph.contexts[ctxs[0]])
-    ));
+    if graph.contexts[ctxs[0]].kind == ContextKind::Submodule {
+        msg.push_str(
+            ". A submodule only gets the `specialArgs` of `types.submoduleWith` and its own `_module.args`, not the arguments of the enclosing configuration; take it in the enclosing module's pattern and use it from there",
+        );
+    } else {
+        msg.push_str(&format!(
+            ". Pass it through {}",
+            source_label(&graph.contexts[ctxs[0]])
+        ));
+    }
     for &c in ctxs {
         fixes.extend(add_inherit_fix(files, &graph.contexts[c], name));
     }
@@ -437,14 +475,21 @@ fn recursion_diag(
             }
         }
         let ctx0 = &graph.contexts[ids[0]];
+        let advice = if ctx0.kind == ContextKind::Submodule {
+            "Import unconditionally and use `lib.mkIf`".to_owned()
+        } else {
+            format!(
+                "Pass it through {} instead, or import unconditionally and use `lib.mkIf`",
+                source_label(ctx0)
+            )
+        };
         format!(
-            "infinite recursion: `{name}` is used in {position}, but in {where_} it comes from {} which needs the complete module list. Pass it through {} instead, or import unconditionally and use `lib.mkIf`",
+            "infinite recursion: `{name}` is used in {position}, but in {where_} it comes from {} which needs the complete module list. {advice}",
             if origin.is_empty() {
                 "`_module.args`".to_owned()
             } else {
                 origin.join(", ")
             },
-            source_label(ctx0),
         )
     };
     let mut d = Diagnostic::new(codes::MODULE_ARGS_RECURSION, Severity::Error, at, msg);

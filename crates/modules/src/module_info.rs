@@ -144,6 +144,18 @@ pub enum MisplacedImports {
     UnderConfig,
 }
 
+/// A `types.submodule x` / `types.submoduleWith { … }` written in a module: a nested
+/// evaluation with its own arguments.
+#[derive(Clone, Debug)]
+pub struct SubmoduleSite {
+    /// The application.
+    pub site: TextRange,
+    /// `submoduleWith { specialArgs; modules; }` (else `submodule modules`).
+    pub with: bool,
+    /// The argument expression.
+    pub arg: TextRange,
+}
+
 /// Everything known about one module expression.
 #[derive(Clone, Debug)]
 pub struct ModuleInfo {
@@ -163,6 +175,8 @@ pub struct ModuleInfo {
     pub imports: Option<(TextRange, TextRange)>,
     /// `imports` in places where it is not special.
     pub misplaced_imports: Vec<(TextRange, MisplacedImports)>,
+    /// Submodule types declared in this module (outside nested functions).
+    pub submodules: Vec<SubmoduleSite>,
 }
 
 /// Computes the info of the module expression `node` (in the tree resolved by `res`).
@@ -177,6 +191,7 @@ pub fn module_info(node: &SyntaxNode, res: &Resolution) -> ModuleInfo {
         defs: Vec::new(),
         imports: None,
         misplaced_imports: Vec::new(),
+        submodules: Vec::new(),
     };
     let mut body = expr.clone();
     if let Some(lambda) = ast::Lambda::cast(expr.clone()) {
@@ -200,7 +215,38 @@ pub fn module_info(node: &SyntaxNode, res: &Resolution) -> ModuleInfo {
         info.strict_uses = strict_uses(&body, param, res);
     }
     collect_defs(&body, &mut info);
+    info.submodules = submodule_sites(&body);
     info
+}
+
+/// `types.submodule x` / `types.submoduleWith x` applications in `body`, not looking inside
+/// nested functions (those are modules or helpers of their own).
+fn submodule_sites(body: &SyntaxNode) -> Vec<SubmoduleSite> {
+    let mut out = Vec::new();
+    let mut walk = body.preorder();
+    while let Some(event) = walk.next() {
+        let syntax::WalkEvent::Enter(n) = event else {
+            continue;
+        };
+        if n.kind() == SyntaxKind::NODE_LAMBDA && &n != body {
+            walk.skip_subtree();
+            continue;
+        }
+        if n.kind() != SyntaxKind::NODE_APPLY {
+            continue;
+        }
+        if let Some((name, args)) = apply_head(&n)
+            && args.len() == 1
+            && matches!(name.as_str(), "submodule" | "submoduleWith")
+        {
+            out.push(SubmoduleSite {
+                site: n.text_range(),
+                with: name == "submoduleWith",
+                arg: args[0].text_range(),
+            });
+        }
+    }
+    out
 }
 
 /// Strips parens, `let … in`, `with …;` and `assert …;` down to the value.

@@ -485,6 +485,7 @@ impl<'a> Evaluator<'a> {
                     match self.eval(file, e.syntax(), env) {
                         Value::Str(v) => out.push_str(&v),
                         Value::Path(p, _) => out.push_str(&p.to_string()),
+                        Value::Arg(a) => return Value::Arg(a),
                         _ => return Value::Unknown,
                     }
                 }
@@ -717,6 +718,8 @@ impl<'a> Evaluator<'a> {
                         )
                     }
                     (Value::Str(a), Value::Str(b)) => Value::Str(Rc::from(format!("{a}{b}"))),
+                    // Derived from a module argument: stays so (see `Value::Arg`).
+                    (Value::Arg(a), _) | (_, Value::Arg(a)) => Value::Arg(a),
                     _ => Value::Unknown,
                 }
             }

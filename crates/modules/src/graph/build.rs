@@ -56,6 +56,7 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
         graph: ModuleGraph::default(),
         bindings: Vec::new(),
         queue: VecDeque::new(),
+        submodule_sites: HashSet::new(),
     };
     let calls = ev.calls.borrow().clone();
     for call in &calls {
@@ -194,6 +195,8 @@ struct Builder<'e, 'a> {
     /// Per context: the thunks of its specialArgs, bound to module formals of the same name.
     bindings: Vec<HashMap<String, ThunkId>>,
     queue: VecDeque<(ContextId, Vec<ThunkId>)>,
+    /// Submodule declarations already given a context.
+    submodule_sites: HashSet<(FileId, base::TextSize)>,
 }
 
 impl Builder<'_, '_> {
@@ -419,6 +422,9 @@ impl Builder<'_, '_> {
         if let Some((_, value)) = info.imports {
             work.push(ev.expr_thunk((key.file, value), env));
         }
+        for sub in &info.submodules {
+            self.submodule_context(ctx_id, key.file, sub, env);
+        }
         let is_os = matches!(
             self.graph.contexts[ctx_id].kind,
             ContextKind::Nixos | ContextKind::Darwin
@@ -592,6 +598,82 @@ impl Builder<'_, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// A `types.submodule` / `types.submoduleWith` declared in a module of `parent`: its own
+    /// evaluation (once per declaration), whose arguments are its specialArgs and `name`.
+    fn submodule_context(
+        &mut self,
+        parent: ContextId,
+        file: FileId,
+        sub: &crate::module_info::SubmoduleSite,
+        env: EnvId,
+    ) {
+        if self.graph.contexts[parent].kind == ContextKind::FlakeParts
+            || !self.submodule_sites.insert((file, sub.site.start()))
+        {
+            return;
+        }
+        let ev = self.ev;
+        let arg = ev.expr_thunk((file, sub.arg), env);
+        let text = ev.files().text(file);
+        let line = text
+            .get(..usize::from(sub.site.start()))
+            .map_or(0, |t| t.matches('\n').count())
+            + 1;
+        let name = format!("submodule ({}:{line})", ev.files().display_path(file));
+        let mut ctx = Context {
+            kind: ContextKind::Submodule,
+            full_name: format!("{} → {name}", self.graph.contexts[parent].full_name),
+            name,
+            site: Some(FileRange {
+                file_id: file,
+                range: sub.site,
+            }),
+            parent: Some(parent),
+            special_args: ArgSet::default(),
+            special_args_sites: Vec::new(),
+            call_args_site: None,
+            module_args: ArgSet::default(),
+            modules: Vec::new(),
+            modules_open: false,
+            pkgs: Vec::new(),
+        };
+        let mut bindings = HashMap::new();
+        let modules = if sub.with {
+            match ev.force(arg) {
+                Value::Attrs(a) => {
+                    match a.map.get("specialArgs") {
+                        Some(e) => {
+                            let v = ev.force(e.thunk);
+                            read_arg_set(
+                                ev,
+                                &v,
+                                &mut ctx.special_args,
+                                &mut bindings,
+                                &mut ctx.special_args_sites,
+                            );
+                        }
+                        None => ctx.special_args.open |= a.open,
+                    }
+                    match a.map.get("modules") {
+                        Some(e) => vec![e.thunk],
+                        None => {
+                            ctx.modules_open |= a.open;
+                            Vec::new()
+                        }
+                    }
+                }
+                _ => {
+                    ctx.special_args.open = true;
+                    ctx.modules_open = true;
+                    Vec::new()
+                }
+            }
+        } else {
+            vec![arg]
+        };
+        self.add_context(ctx, bindings, modules);
     }
 
     fn nested_home_manager(&mut self, parent: ContextId, hm: HmSettings) {

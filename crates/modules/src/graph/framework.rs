@@ -26,7 +26,7 @@ pub fn framework_special(kind: ContextKind) -> &'static [&'static str] {
         ContextKind::HomeManagerNested(OsKind::Darwin) => {
             &["osConfig", "darwinConfig", "osClass", "modulesPath"]
         }
-        ContextKind::EvalModules | ContextKind::FlakeParts => &[],
+        ContextKind::EvalModules | ContextKind::FlakeParts | ContextKind::Submodule => &[],
     }
 }
 
@@ -63,6 +63,8 @@ pub fn framework_config_backed(kind: ContextKind) -> &'static [&'static str] {
             "nixosConfig",
             "darwinConfig",
         ],
+        // The attribute name of the submodule instance (`attrsOf (submodule …)`).
+        ContextKind::Submodule => &["name"],
         ContextKind::EvalModules | ContextKind::FlakeParts => &[],
     }
 }
@@ -133,7 +135,7 @@ pub fn framework_name(kind: ContextKind) -> &'static str {
         ContextKind::Nixos => "NixOS",
         ContextKind::Darwin => "nix-darwin",
         ContextKind::HomeManagerStandalone | ContextKind::HomeManagerNested(_) => "home-manager",
-        ContextKind::EvalModules => "the module system",
+        ContextKind::EvalModules | ContextKind::Submodule => "the module system",
         ContextKind::FlakeParts => "flake-parts",
     }
 }

@@ -40,6 +40,8 @@ pub enum ContextKind {
     EvalModules,
     /// flake-parts' `mkFlake` (its arguments are not modelled: always open).
     FlakeParts,
+    /// A `types.submodule` / `types.submoduleWith` evaluation declared in a module.
+    Submodule,
 }
 
 impl ContextKind {
