@@ -196,6 +196,23 @@ fn hover_on_declaration_use_follows_and_lock_node() {
     "#]],
     );
     hover(
+        &with_cursor(FLAKE, "/flake.nix", "inputs: let", 0),
+        expect![[r#"
+        /flake.nix:15:36-15:42
+        ---
+        **the inputs of this flake**
+
+        - `nixpkgs` `github:NixOS/nixpkgs/nixos-unstable`
+        - `home-manager` `github:nix-community/home-manager`
+        - `src` `git+https://git.example.org/src.git?ref=main`
+        - `hut` `sourcehut:~sir/hut`
+        - `lab` `gitlab:group/lab?dir=nix`
+        - `local` `path:./local`
+        - `tarball` `https://example.org/archive.tar.gz`
+        - `self` this flake
+    "#]],
+    );
+    hover(
         &with_cursor(FLAKE, "/flake.lock", "\"hut\": {", 0),
         expect![[r#"
         /flake.lock:8:5-8:10

@@ -2,7 +2,8 @@
 //! `follows`, the locked revision and date, and the store path (and whether it exists here).
 
 use base::FilePosition;
-use flake::{Lock, LockNode};
+use flake::{InputRef, Lock, LockNode};
+use syntax::SyntaxKind;
 
 use super::HoverResult;
 use super::flake_models::{FlakeEntry, flake_models};
@@ -12,7 +13,9 @@ use crate::db::Db;
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
     let models = flake_models(db);
     let entry = models.for_file(pos.file_id)?;
-    let (range, target, _) = target_at(entry, pos.file_id, pos.offset)?;
+    let Some((range, target, _)) = target_at(entry, pos.file_id, pos.offset) else {
+        return input_set_hover(db, entry, pos);
+    };
     let markdown = match target {
         FlakeTarget::Input(path) => input_markdown(db, entry, &path),
         FlakeTarget::LockNode(id) => {
@@ -27,6 +30,44 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
         }
     };
     Some(HoverResult { range, markdown })
+}
+
+/// Hover on the name bound to the whole input set (`inputs` of `{ … }@inputs`): the inputs.
+fn input_set_hover(db: &Db, entry: &FlakeEntry, pos: FilePosition) -> Option<HoverResult> {
+    if pos.file_id != entry.nix_file {
+        return None;
+    }
+    let root = db.parse(pos.file_id).syntax_node();
+    let token = root
+        .token_at_offset(pos.offset)
+        .find(|t| t.kind() == SyntaxKind::TOKEN_IDENT)?;
+    let ident = token
+        .parent()
+        .filter(|n| n.kind() == SyntaxKind::NODE_IDENT)?;
+    let is_binding = entry
+        .model
+        .outputs
+        .as_ref()
+        .and_then(|o| o.param.as_ref())
+        .and_then(|p| p.binding.as_ref())
+        .is_some_and(|b| b.range == ident.text_range());
+    if !is_binding && entry.model.resolve_input(&ident) != Some(InputRef::AllInputs) {
+        return None;
+    }
+    let mut markdown = String::from("**the inputs of this flake**\n");
+    for input in &entry.model.inputs {
+        let what = match (&input.spec.follows, input.flake_ref()) {
+            (Some(follows), _) => format!("follows `{}`", follows.display()),
+            (None, Some(Ok(reference))) => format!("`{reference}`"),
+            _ => String::new(),
+        };
+        markdown.push_str(&format!("\n- `{}` {what}", input.name));
+    }
+    markdown.push_str("\n- `self` this flake");
+    Some(HoverResult {
+        range: ident.text_range(),
+        markdown,
+    })
 }
 
 fn input_markdown(db: &Db, entry: &FlakeEntry, path: &[String]) -> String {
