@@ -201,3 +201,35 @@ pub fn root_expr(root: &SyntaxNode) -> Option<SyntaxNode> {
 pub fn range_of(node: &SyntaxNode) -> TextRange {
     node.text_range()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::SummaryCache;
+
+    #[test]
+    fn summaries_are_reused_by_text_identity() {
+        let cache = SummaryCache::new();
+        let text: Arc<str> = Arc::from("{ pkgs, ... }: { imports = [ ./a.nix ]; }");
+        let mut computed = 0;
+        let a = cache.get(&text, || {
+            computed += 1;
+            syntax::parse(&text).syntax_node()
+        });
+        let b = cache.get(&text, || {
+            computed += 1;
+            syntax::parse(&text).syntax_node()
+        });
+        assert!(Arc::ptr_eq(&a, &b));
+        // Equal content in a new allocation is a new text (an edit): summarised again.
+        let edited: Arc<str> = Arc::from(&*text);
+        let c = cache.get(&edited, || {
+            computed += 1;
+            syntax::parse(&edited).syntax_node()
+        });
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(computed, 2);
+        assert_eq!(a.path_refs.len(), 1);
+    }
+}
