@@ -535,3 +535,92 @@ mod never_panics {
         }
     }
 }
+
+/// Shapes of real-world flakes that must produce no diagnostic (no lock given, so the
+/// `no-lock-file` note is left out by `render`).
+#[test]
+fn realistic_flakes_are_silent() {
+    let flakes = [
+        // flake-utils with a per-system function.
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-utils.url = "github:numtide/flake-utils";
+  };
+  outputs = { self, nixpkgs, flake-utils }:
+    flake-utils.lib.eachDefaultSystem (system:
+      let pkgs = nixpkgs.legacyPackages.${system}; in {
+        packages.default = pkgs.hello;
+        devShells.default = pkgs.mkShell { packages = [ pkgs.git ]; };
+      });
+}"#,
+        // flake-parts: the whole set goes to mkFlake.
+        r#"{
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+    flake-parts.url = "github:hercules-ci/flake-parts";
+    treefmt-nix.url = "github:numtide/treefmt-nix";
+  };
+  outputs = inputs@{ flake-parts, ... }:
+    flake-parts.lib.mkFlake { inherit inputs; } {
+      systems = [ "x86_64-linux" ];
+      imports = [ inputs.treefmt-nix.flakeModule ];
+      perSystem = { pkgs, inputs', ... }: { packages.default = pkgs.hello; };
+    };
+}"#,
+        // NixOS + home-manager with specialArgs.
+        r#"{
+  description = "my machines";
+  inputs = {
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+    home-manager = { url = "github:nix-community/home-manager/release-24.05"; inputs.nixpkgs.follows = "nixpkgs"; };
+    sops-nix.url = "github:Mic92/sops-nix";
+  };
+  outputs = { self, nixpkgs, home-manager, ... }@inputs: {
+    nixosConfigurations.laptop = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      specialArgs = { inherit inputs; };
+      modules = [ ./configuration.nix home-manager.nixosModules.home-manager ];
+    };
+  };
+}"#,
+        // Outputs in another file.
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.extra.url = "github:o/extra";
+  outputs = inputs: import ./outputs.nix inputs;
+}"#,
+        // Inputs through `self.inputs` and a `with`-free helper taking `self`.
+        r#"{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.data = { url = "github:o/data"; flake = false; };
+  outputs = { self, ... }: {
+    lib = import ./lib { inherit self; };
+    packages.x86_64-linux.default = self.inputs.nixpkgs.legacyPackages.x86_64-linux.hello;
+  };
+}"#,
+        // A pattern with defaults, a registry-free `self` only flake, nixConfig.
+        r#"{
+  nixConfig = { extra-substituters = [ "https://cache.example.org" ]; };
+  inputs.nixpkgs.url = "nixpkgs";
+  outputs = { self, nixpkgs, unstable ? null, ... }: { x = nixpkgs; y = unstable; };
+}"#,
+        // `follows = ""` and an input only used by follows.
+        r#"{
+  inputs.systems.url = "github:nix-systems/default";
+  inputs.utils = { url = "github:numtide/flake-utils"; inputs.systems.follows = "systems"; };
+  inputs.me = { url = "github:o/me"; inputs.parent.follows = ""; };
+  outputs = { self, utils, me, ... }: { x = [ utils me ]; };
+}"#,
+        // Inputs re-exported, and mapped over with builtins.
+        r#"{
+  inputs.a.url = "github:o/a";
+  inputs.b.url = "github:o/b";
+  outputs = { self, ... }@inputs: {
+    sources = builtins.mapAttrs (name: input: input.outPath) (builtins.removeAttrs inputs [ "self" ]);
+  };
+}"#,
+    ];
+    let out: String = flakes.iter().map(|f| render(f)).collect();
+    expect![[r#""#]].assert_eq(&out);
+}
