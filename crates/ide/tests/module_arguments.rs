@@ -764,12 +764,14 @@ in {
   };
 }
 "#;
-    check(
-        &fixture,
-        expect![[r#"
-        /options.nix:9:60-9:64 error[missing-module-argument] `pkgs` is not provided in `nixosConfigurations.host → submodule (options.nix:9)`: no specialArgs and no `_module.args` definition provides it. A submodule only gets the `specialArgs` of `types.submoduleWith` and its own `_module.args`, not the arguments of the enclosing configuration; take it in the enclosing module's pattern and use it from there
-            related /options.nix:9:31-12:7: `nixosConfigurations.host → submodule (options.nix:9)` is defined here
-        /options.nix:10:37-10:41 error[module-args-recursion] infinite recursion: `name` is used in `imports`, but in `nixosConfigurations.host → submodule (options.nix:9)` it comes from the module system's `_module.args` which needs the complete module list. Import unconditionally and use `lib.mkIf`
-    "#]],
-    );
+    check(&fixture, expect![""]);
+}
+
+#[test]
+fn files_being_edited_silence_their_contexts() {
+    // A provider with a syntax error might lose its `_module.args`: its consumers stay silent.
+    let fixture = eval_modules("./provider.nix ./consumer.nix", "{ }")
+        + "#- /provider.nix\n{ lib, ... }: { _module.args.helper = 1; x = ; }\n"
+        + "#- /consumer.nix\n{ helper, nope, ... }: { x = [ helper nope ]; }\n";
+    check(&fixture, expect![[r#""#]]);
 }

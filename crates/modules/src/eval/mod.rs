@@ -88,6 +88,7 @@ pub enum CallKind {
 pub struct Evaluator<'a> {
     files: &'a dyn Files,
     roots: RefCell<HashMap<FileId, SyntaxNode>>,
+    errors: RefCell<HashMap<FileId, bool>>,
     thunks: RefCell<Vec<Thunk>>,
     envs: RefCell<Vec<Env>>,
     file_values: RefCell<HashMap<FileId, ThunkId>>,
@@ -104,6 +105,7 @@ impl<'a> Evaluator<'a> {
         let ev = Evaluator {
             files,
             roots: RefCell::default(),
+            errors: RefCell::default(),
             thunks: RefCell::default(),
             envs: RefCell::default(),
             file_values: RefCell::default(),
@@ -133,6 +135,16 @@ impl<'a> Evaluator<'a> {
         let root = self.files.parse(file).syntax_node();
         self.roots.borrow_mut().insert(file, root.clone());
         root
+    }
+
+    /// Whether a file has syntax errors (cached).
+    pub fn has_errors(&self, file: FileId) -> bool {
+        if let Some(&e) = self.errors.borrow().get(&file) {
+            return e;
+        }
+        let e = !self.files.parse(file).errors().is_empty();
+        self.errors.borrow_mut().insert(file, e);
+        e
     }
 
     /// The node at a location.
@@ -1085,6 +1097,10 @@ impl<'a> Evaluator<'a> {
         let Some(file) = self.resolve_file(path) else {
             return Value::Unknown;
         };
+        // A file with syntax errors (often: being typed) may be read wrongly: unknown.
+        if self.has_errors(file) {
+            return Value::Unknown;
+        }
         let existing = self.file_values.borrow().get(&file).copied();
         let t = match existing {
             Some(t) => t,

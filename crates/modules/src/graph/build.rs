@@ -363,6 +363,11 @@ impl Builder<'_, '_> {
             if !seen.insert(key) {
                 continue;
             }
+            if ev.has_errors(key.file) {
+                // Being edited: what it defines is not reliable, so the context is open.
+                self.graph.contexts[ctx_id].modules_open = true;
+                continue;
+            }
             self.graph.contexts[ctx_id].modules.push(key);
             self.visit_module(ctx_id, key, env, &mut work, &mut hm);
         }
