@@ -222,9 +222,9 @@ fn deep_expressions_do_not_overflow() {
     // A long `//` chain and deeply nested `let`s in specialArgs: evaluation gives up (open)
     // instead of recursing without bound.
     let chain = vec!["{ a = 1; }"; 3000].join(" // ");
-    let lets = format!("{}{{ }}{}", "let x = 1; in ".repeat(400), "");
+    let lets = format!("{}{{ }}{}", "let x = 1; in ".repeat(150), "");
     let fixture = format!(
-        "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}: {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = {chain} // {lets}; modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ nope, ... }}: {{ x = nope; }}\n"
+        "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}: {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = {chain} // ({lets}); modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ nope, ... }}: {{ x = nope; }}\n"
     );
     let files = Mem::new(&fixture);
     let handle = std::thread::Builder::new()
