@@ -1,6 +1,6 @@
 //! What the outside world (the `project` crate, the server's open documents) tells the analysis.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use base::{TextEdit, VfsPath};
@@ -57,9 +57,10 @@ pub struct Change {
     /// Replaces the package/license data (indexes of scanned nixpkgs trees plus the fallback).
     /// Until set, the analysis uses only flake-lsp's bundled list of unfree packages.
     pub packages: Option<Arc<nixpkgs::Packages>>,
-    /// Replaces the set of locked-input store paths (`/nix/store/…-source`) known to exist on
-    /// this machine (filled by `project::store`). Until set, hovers say existence is unknown.
-    pub store_paths_present: Option<BTreeSet<String>>,
+    /// Whether locked inputs' store paths (`/nix/store/…-source`) exist on this machine, merged
+    /// into what is already known (filled by `project::store`). Paths never reported are
+    /// "unknown" in hovers.
+    pub store_path_presence: BTreeMap<String, bool>,
 }
 
 impl Change {

@@ -1,7 +1,7 @@
 //! The analysis state: files, their texts, trees and line indexes.
 
 use std::any::{Any, TypeId};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use base::{FileId, TextEdit, VfsPath};
@@ -37,7 +37,7 @@ pub(crate) struct Db {
     pub(crate) roots: Arc<Vec<VfsPath>>,
     pub(crate) existing_paths: Arc<BTreeSet<VfsPath>>,
     pub(crate) config: Arc<AnalysisConfig>,
-    pub(crate) store_paths_present: Option<Arc<BTreeSet<String>>>,
+    pub(crate) store_path_presence: Arc<BTreeMap<String, bool>>,
     packages: Option<Arc<nixpkgs::Packages>>,
     memo: Memo,
 }
@@ -65,8 +65,8 @@ impl Db {
         if let Some(paths) = change.existing_paths {
             self.existing_paths = Arc::new(paths);
         }
-        if let Some(paths) = change.store_paths_present {
-            self.store_paths_present = Some(Arc::new(paths));
+        if !change.store_path_presence.is_empty() {
+            Arc::make_mut(&mut self.store_path_presence).extend(change.store_path_presence);
         }
         if let Some(config) = change.config {
             self.config = Arc::new(config);

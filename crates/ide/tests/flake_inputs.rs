@@ -2,7 +2,7 @@
 //! diagnostics, hover, go to definition, references, document links, completion and the quick
 //! fixes applied to the text.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use expect_test::{Expect, expect};
 use ide::{Analysis, FilePosition, FileRange, TextRange, VfsPath};
@@ -232,9 +232,10 @@ fn hover_on_declaration_use_follows_and_lock_node() {
 fn hover_reports_store_path_presence() {
     let fixture = Fixture::parse(&with_cursor(FLAKE, "/flake.nix", "nixpkgs.url", 0));
     let mut change = fixture.to_change();
-    change.store_paths_present = Some(BTreeSet::from([
+    change.store_path_presence = BTreeMap::from([(
         "/nix/store/5kpc3nfysy4f19ijzdjw4rcncr64cji3-source".to_owned(),
-    ]));
+        true,
+    )]);
     let mut host = ide::AnalysisHost::new();
     host.apply_change(change);
     let analysis = host.analysis();

@@ -1,19 +1,19 @@
 //! Which locked inputs' store paths exist on this machine, for hovers ("present on this
 //! machine"). The analysis computes store paths from `narHash`es but cannot look at the disk;
-//! this module does the looking and reports through `ide::Change::store_paths_present`.
+//! this module does the looking and reports through `ide::Change::store_path_presence`.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use ide::{Change, FileContent};
 
-/// The store paths (`<store_dir>/<hash>-source`) of every node of the given `flake.lock` texts
-/// that exist on disk. Unreadable locks contribute nothing.
-pub fn present_store_paths<'a>(
+/// Whether the store path (`<store_dir>/<hash>-source`) of every node of the given `flake.lock`
+/// texts exists on disk. Unreadable locks contribute nothing.
+pub fn store_path_presence<'a>(
     lock_texts: impl IntoIterator<Item = &'a str>,
     store_dir: &str,
-) -> BTreeSet<String> {
-    let mut present = BTreeSet::new();
+) -> BTreeMap<String, bool> {
+    let mut presence = BTreeMap::new();
     for text in lock_texts {
         let Ok(lock) = flake::Lock::parse(text) else {
             continue;
@@ -22,17 +22,18 @@ pub fn present_store_paths<'a>(
             let Some(path) = node.store_path(store_dir) else {
                 continue;
             };
-            if !present.contains(&path) && Path::new(&path).exists() {
-                present.insert(path);
+            if !presence.contains_key(&path) {
+                let exists = Path::new(&path).exists();
+                presence.insert(path, exists);
             }
         }
     }
-    present
+    presence
 }
 
-/// Sets `change.store_paths_present` from the `flake.lock` files the change carries. It replaces
-/// the whole set, so call it on changes that carry every lock (the initial load, or a reload
-/// after a lock changed with all locks re-read); changes without any lock are left alone.
+/// Adds to `change.store_path_presence` the store paths of the `flake.lock` files the change
+/// carries (the analysis merges them with what it knew). Call it on every change that loads or
+/// reloads files; a change without locks is left alone.
 pub fn fill_store_paths(change: &mut Change, store_dir: &str) {
     let locks: Vec<&str> = change
         .files
@@ -43,10 +44,8 @@ pub fn fill_store_paths(change: &mut Change, store_dir: &str) {
             _ => None,
         })
         .collect();
-    if locks.is_empty() {
-        return;
-    }
-    change.store_paths_present = Some(present_store_paths(locks, store_dir));
+    let presence = store_path_presence(locks, store_dir);
+    change.store_path_presence.extend(presence);
 }
 
 #[cfg(test)]
@@ -66,15 +65,18 @@ mod tests {
         );
         let path_a = flake::store_path(nar_hash, &store).unwrap();
         std::fs::create_dir(&path_a).unwrap();
-        let present = present_store_paths([lock.as_str(), "not json"], &store);
-        assert_eq!(
-            present.into_iter().collect::<Vec<_>>(),
-            vec![path_a.clone()]
-        );
+        let presence = store_path_presence([lock.as_str(), "not json"], &store);
+        let present: Vec<&String> = presence
+            .iter()
+            .filter(|(_, e)| **e)
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(present, vec![&path_a]);
+        assert_eq!(presence.len(), 2);
 
         let mut change = Change::new();
         change.set_text(base::VfsPath::new("/w/flake.lock"), lock.as_str());
         fill_store_paths(&mut change, &store);
-        assert_eq!(change.store_paths_present.map(|p| p.len()), Some(1));
+        assert_eq!(change.store_path_presence.len(), 2);
     }
 }

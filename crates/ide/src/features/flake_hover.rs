@@ -148,9 +148,9 @@ fn lock_lines(db: &Db, node: &LockNode) -> String {
         (None, None) => {}
     }
     if let Some(path) = node.store_path(&db.config.store_dir) {
-        let presence = match &db.store_paths_present {
-            Some(present) if present.contains(&path) => " (present on this machine)",
-            Some(_) => " (not on this machine yet)",
+        let presence = match db.store_path_presence.get(&path) {
+            Some(true) => " (present on this machine)",
+            Some(false) => " (not on this machine yet)",
             None => "",
         };
         out.push_str(&format!("\n\nstore path `{path}`{presence}"));
