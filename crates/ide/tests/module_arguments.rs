@@ -775,3 +775,35 @@ fn files_being_edited_silence_their_contexts() {
         + "#- /consumer.nix\n{ helper, nope, ... }: { x = [ helper nope ]; }\n";
     check(&fixture, expect![[r#""#]]);
 }
+
+#[test]
+fn colmena_hive() {
+    let fixture = "#- /flake.nix
+{
+  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";
+  outputs = { self, nixpkgs, ... }@inputs: {
+    colmena = {
+      meta = {
+        nixpkgs = import nixpkgs { system = \"x86_64-linux\"; };
+        specialArgs = { inherit inputs; };
+        nodeSpecialArgs.web = { role = \"web\"; };
+      };
+      defaults = { pkgs, name, nodes, ... }: { networking.hostName = name; };
+      web = { role, inputs, ... }: { imports = [ ./web.nix ]; };
+      db = { role, ... }: { x = role; };
+    };
+  };
+}
+#- /web.nix
+{ lib, role, name, ... }: { imports = lib.optional (role == \"web\" && name != \"\") ./extra.nix; }
+#- /extra.nix
+{ }
+";
+    check(
+        fixture,
+        expect![[r#"
+        /flake.nix:12:14-12:18 error[missing-module-argument] `role` is not provided in `colmena.db`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:12:7-12:9: `colmena.db` is defined here
+    "#]],
+    );
+}

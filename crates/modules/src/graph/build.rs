@@ -9,7 +9,7 @@ use base::{FileId, FileRange, VfsPath};
 
 use crate::Files;
 use crate::eval::{
-    AttrEntry, AttrsValue, CallKind, EnvId, Evaluator, Loc, SystemKind, ThunkId, Value,
+    AttrEntry, AttrsValue, CallKind, EnvId, Evaluator, ListValue, Loc, SystemKind, ThunkId, Value,
 };
 use crate::graph::{
     ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
@@ -126,6 +126,7 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
     );
     let out = ev.lazy_apply(outputs, inputs, None);
     ev.set_alias(self_t, out);
+    colmena_hive(ev, out);
     let mut stack: Vec<(ThunkId, String, usize)> = vec![(out, String::new(), 0)];
     while let Some((t, path, depth)) = stack.pop() {
         if ev.exhausted() {
@@ -175,6 +176,98 @@ fn is_plain_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
+}
+
+/// colmena's hive (`outputs.colmena`): every node is a NixOS evaluation of `defaults` and the
+/// node's module, with specialArgs `meta.specialArgs // { name; nodes; } //
+/// meta.nodeSpecialArgs.<node>`. Recorded as configuration calls named `colmena.<node>`.
+fn colmena_hive(ev: &Evaluator<'_>, outputs: ThunkId) {
+    let Value::Attrs(out) = ev.force(outputs) else {
+        return;
+    };
+    let Some(hive) = out.map.get("colmena") else {
+        return;
+    };
+    let Value::Attrs(hive) = ev.force(hive.thunk) else {
+        return;
+    };
+    let meta = hive
+        .map
+        .get("meta")
+        .map(|e| ev.force(e.thunk))
+        .unwrap_or(Value::Attrs(Rc::default()));
+    let special = ev
+        .select(&meta, "specialArgs")
+        .unwrap_or(Value::Attrs(Rc::default()));
+    let per_node = ev
+        .select(&meta, "nodeSpecialArgs")
+        .unwrap_or(Value::Attrs(Rc::default()));
+    let defaults = hive.map.get("defaults").map(|e| e.thunk);
+    for (node, entry) in &hive.map {
+        if matches!(&**node, "meta" | "defaults") {
+            continue;
+        }
+        let mut own = AttrsValue::default();
+        let name = ev.value_thunk(Value::Str(node.clone()), entry.key);
+        own.map.insert(
+            Rc::from("name"),
+            AttrEntry {
+                thunk: name,
+                key: None,
+            },
+        );
+        let nodes = ev.value_thunk(
+            Value::Attrs(Rc::new(AttrsValue {
+                open: true,
+                ..AttrsValue::default()
+            })),
+            None,
+        );
+        own.map.insert(
+            Rc::from("nodes"),
+            AttrEntry {
+                thunk: nodes,
+                key: None,
+            },
+        );
+        let mut args = crate::eval::update(&special, &Value::Attrs(Rc::new(own)));
+        match ev.select(&per_node, node) {
+            Some(v @ Value::Attrs(_)) => args = crate::eval::update(&args, &v),
+            Some(Value::Unknown) => args = crate::eval::update(&args, &Value::Unknown),
+            _ => {}
+        }
+        let modules = ListValue {
+            items: defaults.into_iter().chain([entry.thunk]).collect(),
+            open: false,
+        };
+        let mut call_arg = AttrsValue::default();
+        call_arg.map.insert(
+            Rc::from("specialArgs"),
+            AttrEntry {
+                thunk: ev.value_thunk(args, None),
+                key: None,
+            },
+        );
+        call_arg.map.insert(
+            Rc::from("modules"),
+            AttrEntry {
+                thunk: ev.value_thunk(Value::List(Rc::new(modules)), None),
+                key: None,
+            },
+        );
+        let arg = ev.value_thunk(Value::Attrs(Rc::new(call_arg)), None);
+        let label = if is_plain_name(node) {
+            node.to_string()
+        } else {
+            format!("{node:?}")
+        };
+        ev.calls.borrow_mut().push(crate::eval::Call {
+            kind: CallKind::System(SystemKind::Nixos),
+            site: entry.key,
+            arg,
+            name: Some(format!("colmena.{label}")),
+        });
+    }
 }
 
 #[derive(Default)]
