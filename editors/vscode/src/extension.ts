@@ -27,6 +27,10 @@ let output: vscode.OutputChannel;
 let traceOutput: vscode.OutputChannel;
 /** Set while we stop the client on purpose, so the stop is not shown as an error. */
 let stopping = false;
+/** When the server last exited unexpectedly (milliseconds), within the restart window. */
+let crashes: number[] = [];
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
 /** Called by VS Code on the first Nix file or flake workspace. */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -97,8 +101,18 @@ async function start(): Promise<void> {
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => {
-        if (!stopping) status.set({ kind: "error", message: "the server exited; see the output" });
-        return { action: stopping ? CloseAction.DoNotRestart : CloseAction.Restart };
+        if (stopping) return { action: CloseAction.DoNotRestart };
+        // Restart a crashed server, but not more than MAX_RESTARTS times in RESTART_WINDOW_MS.
+        const now = Date.now();
+        crashes = crashes.filter((t) => now - t < RESTART_WINDOW_MS);
+        crashes.push(now);
+        if (crashes.length > MAX_RESTARTS) {
+          const message = `the server crashed ${crashes.length} times in 3 minutes and will not be restarted; see the output`;
+          status.set({ kind: "error", message });
+          return { action: CloseAction.DoNotRestart, message: `flake-lsp: ${message}.` };
+        }
+        status.set({ kind: "error", message: "the server exited; restarting it" });
+        return { action: CloseAction.Restart, handled: true };
       },
     },
     middleware: {
@@ -118,8 +132,12 @@ async function start(): Promise<void> {
   const c = new LanguageClient(SECTION, "flake-lsp", serverOptions, clientOptions);
   client = c;
   c.onDidChangeState((event) => {
-    if (event.newState === State.Stopped && !stopping && client === c) {
+    if (client !== c) return;
+    if (event.newState === State.Stopped && !stopping) {
       status.set({ kind: "error", message: "the server stopped; see the output" });
+    } else if (event.newState === State.Running) {
+      // Also after the library restarted a crashed server.
+      status.set({ kind: "ready", version: c.initializeResult?.serverInfo?.version });
     }
   });
   try {
@@ -186,6 +204,7 @@ async function stop(): Promise<void> {
 /** Stops and starts the server (command “flake-lsp: Restart server”). */
 async function restart(): Promise<void> {
   output.appendLine("Restarting the server");
+  crashes = [];
   await stop();
   await start();
 }

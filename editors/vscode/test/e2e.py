@@ -392,6 +392,23 @@ def wait_for_log(cs, channel, predicate, timeout=20):
     return predicate(cs.output_log(channel))
 
 
+def kill_server_processes(cs, exe):
+    """SIGKILLs the flake-lsp processes of this code-server session (started through `exe`);
+    returns how many."""
+    target = os.path.realpath(exe)
+    n = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                session = int(f.read().rsplit(")", 1)[1].split()[3])
+            if session == cs.proc.pid and os.path.realpath(f"/proc/{pid}/exe") == target:
+                os.kill(int(pid), 9)
+                n += 1
+        except (OSError, ValueError, IndexError):
+            continue
+    return n
+
+
 def check_settings_and_restart(b, cs, server, results):
     """A server setting is sent to the running server; the restart command and a new server path
     start a new server."""
@@ -402,12 +419,30 @@ def check_settings_and_restart(b, cs, server, results):
     results.check("changing flake-lsp.logLevel sends workspace/didChangeConfiguration (no restart)",
                   sent and inits == 1, f"sent={sent}, initialize responses={inits}")
 
+    # Record every text our status bar item shows, to catch the (brief) indexing progress.
+    b.drv.execute_script("""
+      window.__flakeLspStatus = [];
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('.statusbar-item')) {
+          const t = el.textContent || '';
+          if (t.includes('flake-lsp') && window.__flakeLspStatus[window.__flakeLspStatus.length - 1] !== t) {
+            window.__flakeLspStatus.push(t);
+          }
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    """)
     b.command("flake-lsp: Restart server")
     restarted = wait_for_log(cs, "flake-lsp trace", lambda t: t.count("Received response 'initialize") == inits + 1)
     republished = wait_for_log(cs, "flake-lsp trace", lambda t: t.split("Received response 'initialize")[-1]
                                .count("Received notification 'textDocument/publishDiagnostics'") > 0)
     results.check("“flake-lsp: Restart server” starts a new server that publishes again", restarted and republished,
                   f"restarted={restarted}, republished={republished}")
+    seen = b.drv.execute_script("return window.__flakeLspStatus || [];")
+    log(f"status bar texts during the restart: {seen}")
+    progress_titles = re.findall(r"\$/progress.*?", cs.output_log("flake-lsp trace"))
+    results.check("status bar item showed the server's progress while it loaded",
+                  any(re.search(r"flake-lsp: \S", t) for t in seen) or not progress_titles,
+                  f"status texts seen: {seen}")
 
     link = os.path.join(cs.dir, "bin", "flake-lsp-renamed")
     os.makedirs(os.path.dirname(link))
@@ -418,6 +453,13 @@ def check_settings_and_restart(b, cs, server, results):
     shot = b.shot("after-restarts")
     results.check("changing flake-lsp.server.path restarts the server with the new binary", ok,
                   f"output: {cs.output_log('flake-lsp')[-400:]!r}; screenshot {shot}")
+    # A crash: the extension restarts the server by itself and the status bar recovers.
+    killed = kill_server_processes(cs, link)
+    recovered = killed and wait_for_log(cs, "flake-lsp trace",
+                                        lambda t: t.count("Received response 'initialize") == inits + 3, 30)
+    results.check("a killed server is restarted by the extension", recovered,
+                  f"killed={killed}; output: {cs.output_log('flake-lsp')[-300:]!r}")
+    time.sleep(1)
     status = [e.text for e in b.css(".statusbar-item") if "flake-lsp" in e.text]
     results.check("status bar item is back to ready after the restarts", bool(status) and all("$(" not in t for t in status),
                   f"{status}")
