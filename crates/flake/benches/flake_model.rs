@@ -85,6 +85,25 @@ fn median(label: &str, runs: usize, mut f: impl FnMut()) {
 }
 
 fn main() {
+    let typical = flake_nix(10, 100);
+    let typical_lock = flake_lock(10);
+    median(
+        "typical flake: model + lock + checks (10 inputs)",
+        101,
+        || {
+            let model = FlakeModel::from_text(&typical);
+            let lock = Lock::parse(&typical_lock).ok();
+            let cx = FlakeContext {
+                model: &model,
+                nix_text: &typical,
+                nix_file: base::FileId(0),
+                lock_file: Some(base::FileId(1)),
+                lock: lock.as_ref().map_or(LockState::Missing, LockState::Loaded),
+                used_elsewhere: &[],
+            };
+            std::hint::black_box(check_flake(&cx));
+        },
+    );
     let nix = flake_nix(150, 3_000);
     let lock_text = flake_lock(1_000);
     let module = big_module(1_500_000);

@@ -45,15 +45,12 @@ pub fn attrpath_names(path: &ast::Attrpath) -> Option<Vec<Spanned<String>>> {
 
 /// The value of a string literal without interpolation (`"…"`, `''…''`, or a bare URI), else `None`.
 pub fn string_value(node: &SyntaxNode) -> Option<String> {
+    let node = &strip_parens(node.clone());
     match node.kind() {
         SyntaxKind::NODE_STRING => {}
         SyntaxKind::NODE_LITERAL => {
             let token = node.first_token()?;
             return (token.kind() == SyntaxKind::TOKEN_URI).then(|| token.text().to_owned());
-        }
-        SyntaxKind::NODE_PAREN => {
-            let inner = node.children().next()?;
-            return string_value(&inner);
         }
         _ => return None,
     }
