@@ -433,6 +433,29 @@ fn completions() {
     );
 }
 
+#[test]
+fn follows_paths_complete_and_navigate_through_the_lock() {
+    let fixture = |cursor_file: &str| {
+        format!(
+            r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  inputs.u.follows = "hm/{cursor_file}";
+  outputs = {{ self, nixpkgs, hm, u }}: {{ x = [ nixpkgs hm u ]; }};
+}}{HM_LOCK}"#
+        )
+    };
+    complete(&fixture("$0"), expect![[r#"
+        nixpkgs (github:NixOS/nixpkgs)
+        utils (github:o/utils)
+    "#]]);
+    goto(&fixture("$0utils"), expect![[r#"
+        /flake.lock:16:5-16:12 "\"utils\""
+    "#]]);
+}
+
 /// Applies the first fix of the diagnostic with `code` and shows the resulting flake.nix.
 fn fix(fixture: &str, code: &str, expect: Expect) {
     let (analysis, _) = analysis_from_fixture(fixture);

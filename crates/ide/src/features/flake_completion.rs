@@ -26,6 +26,36 @@ pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<CompletionItem> {
         if r.start() < offset && offset < r.end() {
             let content =
                 TextRange::new(r.start() + TextSize::from(1), r.end() - TextSize::from(1));
+            // `"hm/…"`: the inputs of `hm`, from flake.lock.
+            let typed = text
+                .get(usize::from(content.start())..usize::from(offset))
+                .unwrap_or("");
+            if let Some((prefix, _)) = typed.rsplit_once('/') {
+                let Some(lock) = entry.lock() else {
+                    return Vec::new();
+                };
+                let path: Vec<String> = prefix.split('/').map(str::to_owned).collect();
+                let Some(node) = lock.resolve(&path).ok().and_then(|id| lock.nodes.get(id)) else {
+                    return Vec::new();
+                };
+                let start = content.start() + TextSize::of(prefix) + TextSize::from(1);
+                let replace = TextRange::new(start, content.end());
+                return node
+                    .inputs
+                    .iter()
+                    .map(|(name, edge)| {
+                        let detail = match edge {
+                            flake::LockEdge::Follows(p) => Some(format!("follows {}", p.join("/"))),
+                            flake::LockEdge::Node(id) => lock
+                                .nodes
+                                .get(id)
+                                .and_then(|n| n.original.as_ref())
+                                .map(|o| o.to_string()),
+                        };
+                        item(name.clone(), detail, replace)
+                    })
+                    .collect();
+            }
             let exclude = if owner.len() == 1 {
                 Some(owner[0])
             } else {

@@ -21,7 +21,13 @@ pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarge
         (FlakeTarget::Input(path), Role::Declaration) => {
             lock_node_target(entry, &path).into_iter().collect()
         }
-        (FlakeTarget::Input(path), _) => declaration(entry, &path).into_iter().collect(),
+        (FlakeTarget::Input(path), _) => {
+            // `follows = "hm/nixpkgs"` may name an input declared only in hm's flake: its lock node.
+            declaration(entry, &path)
+                .or_else(|| lock_node_target(entry, &path))
+                .into_iter()
+                .collect()
+        }
         (FlakeTarget::LockNode(id), _) => {
             let Some(lock) = entry.lock() else {
                 return Vec::new();
