@@ -1,4 +1,4 @@
-//! Module-graph latency on a 200-module flake: cold analysis of the whole workspace, and
+//! Module-graph latency on the shared 200-module flake workload: cold analysis of the whole workspace, and
 //! "edit one leaf module, then diagnostics for that file" (p50/p99 over many edits).
 //! Run with `cargo bench -p ide --bench module_graph`.
 
@@ -6,53 +6,23 @@ use std::time::{Duration, Instant};
 
 use ide::{AnalysisHost, Change, TextEdit, TextRange, TextSize, VfsPath};
 
-/// A flake with 4 NixOS hosts, a home-manager user per host and `n` modules in chains.
+/// The shared 200-module workload (`test_fixture::workload::module_flake`) under `/w`.
 fn workload(n: usize) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let hosts = ["a", "b", "c", "d"];
-    let mut flake = String::from(
-        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs\";\n  inputs.home-manager.url = \"github:nix-community/home-manager\";\n  outputs = { self, nixpkgs, home-manager, ... }@inputs: let\n    mkHost = name: nixpkgs.lib.nixosSystem {\n      specialArgs = { inherit inputs; hostName = name; };\n      modules = [ home-manager.nixosModules.home-manager (./hosts + \"/${name}.nix\") ];\n    };\n  in {\n    nixosConfigurations = nixpkgs.lib.genAttrs [ ",
-    );
-    for h in hosts {
-        flake.push_str(&format!("\"{h}\" "));
-    }
-    flake.push_str("] mkHost;\n  };\n}\n");
-    files.push(("/w/flake.nix".to_owned(), flake));
-    let per_host = n / hosts.len();
-    for (i, h) in hosts.iter().enumerate() {
-        let first = i * per_host;
-        files.push((
-            format!("/w/hosts/{h}.nix"),
-            format!(
-                "{{ inputs, lib, ... }}: {{\n  imports = [ ../modules/m{first}.nix ];\n  home-manager.extraSpecialArgs = {{ inherit inputs; }};\n  home-manager.users.u{i} = ../home/h{i}.nix;\n}}\n"
-            ),
-        ));
-        files.push((
-            format!("/w/home/h{i}.nix"),
-            "{ pkgs, inputs, osConfig, ... }: { home.packages = [ pkgs.hello ]; }\n".to_owned(),
-        ));
-        for k in first..first + per_host {
-            let next = if k + 1 < first + per_host {
-                format!("./m{}.nix", k + 1)
-            } else {
-                String::new()
-            };
-            files.push((
-                format!("/w/modules/m{k}.nix"),
-                format!(
-                    "{{ config, lib, pkgs, inputs, hostName, ... }}:\nlet cfg = config.services.m{k}; in {{\n  imports = [ {next} ];\n  options.services.m{k}.enable = lib.mkEnableOption \"m{k}\";\n  config = lib.mkIf cfg.enable {{\n    environment.systemPackages = [ pkgs.hello ];\n    networking.hostName = lib.mkDefault hostName;\n    environment.etc.\"m{k}\".text = builtins.toJSON {{ inherit (inputs) self; }};\n  }};\n}}\n"
-                ),
-            ));
-        }
-    }
-    files
+    test_fixture::workload::module_flake(n)
+        .into_iter()
+        .map(|(path, text)| (format!("/w/{path}"), text))
+        .collect()
 }
 
 /// The module analysis's codes (other layers may report on the synthetic flake too).
 fn is_module_code(code: &str) -> bool {
     matches!(
         code,
-        "missing-module-argument" | "module-args-recursion" | "missing-import" | "unexpected-module-argument" | "imports-in-config"
+        "missing-module-argument"
+            | "module-args-recursion"
+            | "missing-import"
+            | "unexpected-module-argument"
+            | "imports-in-config"
     )
 }
 
@@ -88,7 +58,11 @@ fn main() {
         let start = Instant::now();
         let mut n = 0;
         for f in analysis.files() {
-            n += analysis.diagnostics(f).iter().filter(|d| is_module_code(d.code.as_str())).count();
+            n += analysis
+                .diagnostics(f)
+                .iter()
+                .filter(|d| is_module_code(d.code.as_str()))
+                .count();
         }
         cold.push(start.elapsed());
         assert_eq!(n, 0, "the workload is clean");
@@ -105,19 +79,27 @@ fn main() {
 
     let mut host = AnalysisHost::new();
     host.apply_change(change.clone());
-    let leaf = VfsPath::new("/w/modules/m49.nix");
+    // A leaf module (not a directory's default.nix) deep in the tree.
+    let leaf_path = files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| p.starts_with("/w/modules/") && !p.ends_with("default.nix"))
+        .next_back()
+        .expect("a leaf module")
+        .to_owned();
+    let leaf = VfsPath::new(&leaf_path);
     let leaf_id = host.analysis().file_id(&leaf).expect("leaf");
     let _ = host.analysis().diagnostics(leaf_id);
     let mut times = Vec::new();
     for i in 0..300u32 {
         let text = host.analysis().file_text(leaf_id);
-        let at = TextSize::from(text.find("pkgs.hello ]").expect("anchor") as u32 - 1);
+        let at = TextSize::from(text.rfind('}').expect("anchor") as u32);
         let mut c = Change::new();
         let insert = if i % 2 == 0 { " " } else { "" };
         let range = if i % 2 == 0 {
             TextRange::empty(at)
         } else {
-            TextRange::at(at, TextSize::from(1))
+            TextRange::at(at - TextSize::from(1), TextSize::from(1))
         };
         c.edit_file(
             leaf.clone(),
@@ -137,7 +119,10 @@ fn main() {
     c.set_text(leaf.clone(), "{ missingArg, ... }: { x = missingArg; }\n");
     host.apply_change(c);
     assert!(
-        host.analysis().diagnostics(leaf_id).iter().any(|d| is_module_code(d.code.as_str())),
+        host.analysis()
+            .diagnostics(leaf_id)
+            .iter()
+            .any(|d| is_module_code(d.code.as_str())),
         "the graph reaches the leaf module"
     );
     times.sort();
