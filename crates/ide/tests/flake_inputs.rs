@@ -541,7 +541,6 @@ fn several_flakes_are_separate_roots() {
     );
     expect![[r#"
         /flake.nix:2:3-2:9 info[no-lock-file] This flake has no flake.lock yet; Nix writes one on the first `nix build` or `nix flake lock`. Lock data (revisions, store paths) is unavailable until then.
-        /templates/basic/flake.nix:2:3-2:9 info[no-lock-file] This flake has no flake.lock yet; Nix writes one on the first `nix build` or `nix flake lock`. Lock data (revisions, store paths) is unavailable until then.
         /templates/basic/flake.nix:2:10-2:15 warning[unused-input] Input `utils` is never used: `outputs` does not reference it and no `follows` points to it.
             fix: Remove input `utils`
         /templates/basic/flake.nix:3:21-3:28 warning[undeclared-input] `nixpkgs` is not declared in `inputs`, so Nix looks it up in the flake registry (`flake:nixpkgs`); declare it with a URL to pin where it comes from.

@@ -23,6 +23,9 @@ pub(crate) struct FlakeEntry {
     pub(crate) lock: Option<Result<Lock, LockError>>,
     /// `flake.nix` has syntax errors (its semantic diagnostics are held back).
     pub(crate) nix_broken: bool,
+    /// The flake lies inside another flake's directory (a template or an example), where a
+    /// missing lock is normal.
+    pub(crate) nested: bool,
     diagnostics: OnceLock<Vec<Diagnostic>>,
 }
 
@@ -53,6 +56,9 @@ impl FlakeEntry {
                 used_elsewhere: &[],
             };
             let mut diagnostics = flake::check_flake(&cx);
+            if self.nested {
+                diagnostics.retain(|d| d.code.as_str() != "no-lock-file");
+            }
             if self.nix_broken {
                 // A half-typed `flake.nix` would give false alarms; only the lock speaks.
                 diagnostics.retain(|d| {
@@ -116,8 +122,21 @@ fn compute(db: &Db) -> FlakeModels {
             model: Arc::new(FlakeModel::from_parse(&parse)),
             lock,
             nix_broken: !parse.errors().is_empty(),
+            nested: false,
             diagnostics: OnceLock::new(),
         });
+    }
+    let dirs: Vec<VfsPath> = flakes
+        .iter()
+        .filter_map(|f| db.path(f.nix_file).parent())
+        .collect();
+    for flake in &mut flakes {
+        let Some(dir) = db.path(flake.nix_file).parent() else {
+            continue;
+        };
+        flake.nested = dirs
+            .iter()
+            .any(|other| other != &dir && dir.as_path().starts_with(other.as_path()));
     }
     FlakeModels { flakes }
 }
