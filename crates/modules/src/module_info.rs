@@ -400,8 +400,21 @@ fn strict_uses(body: &SyntaxNode, param: &Param, res: &Resolution) -> Vec<Strict
                     if r.range != n.text_range() {
                         continue;
                     }
-                    let Resolved::Binder(b) = r.resolved else {
-                        continue;
+                    let b = match r.resolved {
+                        Resolved::Binder(b) => b,
+                        Resolved::With => {
+                            // A name looked up dynamically forces every enclosing `with`
+                            // namespace (innermost first, until one has it).
+                            for w in n.ancestors().filter(|a| a.kind() == SyntaxKind::NODE_WITH) {
+                                if let Some(ns) = ast::With::cast(w).and_then(|w| w.namespace())
+                                    && !ns.syntax().text_range().contains_range(n.text_range())
+                                {
+                                    work.push((ns.syntax().clone(), Mode::Full, pos));
+                                }
+                            }
+                            continue;
+                        }
+                        Resolved::Global => continue,
                     };
                     let binder = &res.binders[b as usize];
                     if formal_ranges.contains(&binder.range) {
@@ -439,6 +452,14 @@ fn strict_uses(body: &SyntaxNode, param: &Param, res: &Resolution) -> Vec<Strict
             Mode::Imports => {
                 let node = strip_parens(node);
                 match node.kind() {
+                    SyntaxKind::NODE_WITH | SyntaxKind::NODE_LET_IN => {
+                        let body = ast::With::cast(node.clone())
+                            .and_then(|w| w.body())
+                            .or_else(|| ast::LetIn::cast(node.clone()).and_then(|l| l.body()));
+                        if let Some(b) = body {
+                            work.push((b.syntax().clone(), Mode::Imports, pos));
+                        }
+                    }
                     SyntaxKind::NODE_LIST => {
                         for item in node.children() {
                             let item = strip_parens(item);
@@ -479,11 +500,9 @@ fn strict_uses(body: &SyntaxNode, param: &Param, res: &Resolution) -> Vec<Strict
                         }
                     }
                     SyntaxKind::NODE_WITH => {
-                        let with = ast::With::cast(node);
-                        if let Some(ns) = with.as_ref().and_then(|w| w.namespace()) {
-                            work.push((ns.syntax().clone(), Mode::Full, pos));
-                        }
-                        if let Some(b) = with.and_then(|w| w.body()) {
+                        // The namespace is only forced when a strict name is looked up in it
+                        // (handled where such a name is met), not by producing the body.
+                        if let Some(b) = ast::With::cast(node).and_then(|w| w.body()) {
                             work.push((b.syntax().clone(), mode, pos));
                         }
                     }
@@ -583,6 +602,13 @@ fn forced_idents(node: &SyntaxNode) -> Vec<SyntaxNode> {
                 }) && ast::AttrpathValue::cast(p)
                     .and_then(|apv| apv.value())
                     .map(|v| v.syntax().clone())
+                    == Some(n.clone())
+            }
+            // A `with` namespace is forced only when a name is looked up in it.
+            Some(p) if p.kind() == SyntaxKind::NODE_WITH => {
+                ast::With::cast(p)
+                    .and_then(|w| w.namespace())
+                    .map(|ns| ns.syntax().clone())
                     == Some(n.clone())
             }
             Some(p) if p.kind() == SyntaxKind::NODE_INHERIT => false,
@@ -1109,6 +1135,25 @@ mod tests {
                imports = [ (import ./hw.nix { inherit config; p = pkgs; }) (lib.optional (pkgs.x or false) ./a.nix) ];
              }",
         ));
+    }
+
+    #[test]
+    fn with_namespaces_are_lazy_until_a_name_is_looked_up() {
+        expect_test::expect![[r#"
+            Function
+            formal pkgs uses=1
+            formal lib uses=1
+            imports `with lib; [ ./a.nix ]`
+        "#]]
+        .assert_eq(&check(
+            "{ pkgs, lib, ... }: with pkgs; { environment.systemPackages = [ vim ]; imports = with lib; [ ./a.nix ]; }",
+        ));
+        expect_test::expect![[r#"
+            Function
+            formal pkgs uses=1
+            imports `[ foo ]`
+        "#]]
+        .assert_eq(&check("{ pkgs, ... }: with pkgs; { imports = [ foo ]; }"));
     }
 
     #[test]
