@@ -7,6 +7,7 @@
 //! the transcript and the server's stderr instead of hanging.
 
 pub mod fixture;
+pub mod workload;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
@@ -308,6 +309,28 @@ impl Server {
                         == json!(version)
             },
         );
+        msg["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Like [`Server::wait_diagnostics`] with a custom timeout (benchmarks on slow analyses).
+    pub fn wait_diagnostics_within(
+        &mut self,
+        uri: &str,
+        version: Option<i32>,
+        timeout: Duration,
+    ) -> Vec<Value> {
+        let what = format!("diagnostics of {uri} at version {version:?}");
+        let msg = self
+            .wait_for_within(&what, timeout, |msg| {
+                msg.get("method") == Some(&json!("textDocument/publishDiagnostics"))
+                    && msg["params"]["uri"] == json!(uri)
+                    && msg["params"].get("version").cloned().unwrap_or(Value::Null)
+                        == json!(version)
+            })
+            .unwrap_or_else(|| self.fail(&format!("timed out waiting for {what}")));
         msg["params"]["diagnostics"]
             .as_array()
             .cloned()

@@ -27,7 +27,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            max_file_size: 8 * 1024 * 1024,
+            max_file_size: project::DEFAULT_MAX_FILE_SIZE,
             diagnostics: DiagnosticsConfig::default(),
             log_level: LogLevel::Info,
             store_dir: "/nix/store".to_owned(),
@@ -144,6 +144,10 @@ pub(crate) fn section(value: &Value, bare_ok: bool) -> Option<&Value> {
     }
 }
 
+/// Keys of our section that belong to editor extensions, not to the server (VS Code's
+/// `flake-lsp.server.path`, `flake-lsp.trace.server`); they are ignored without a log line.
+const CLIENT_KEYS: &[&str] = &["server", "trace"];
+
 /// Dotted paths of keys in `value` that no setting has, found by comparing with the default
 /// configuration's shape.
 fn unknown_keys(value: &Value) -> Vec<String> {
@@ -162,6 +166,7 @@ fn unknown_keys(value: &Value) -> Vec<String> {
             };
             match known.get(key) {
                 Some(known_inner) => stack.push((path, inner, known_inner)),
+                None if prefix.is_empty() && CLIENT_KEYS.contains(&key.as_str()) => {}
                 None => acc.push(path),
             }
         }

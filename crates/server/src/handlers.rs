@@ -134,6 +134,13 @@ pub(crate) fn document_link(
 pub struct DebugTextParams {
     /// The document.
     pub text_document: lsp::TextDocumentIdentifier,
+    /// Whether to include the text (default `true`); without it the reply is just the version.
+    #[serde(default = "yes")]
+    pub with_text: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The answer of `flake-lsp/debugText`: the server's text of a document, for tests.
@@ -141,8 +148,9 @@ pub struct DebugTextParams {
 pub struct DebugText {
     /// The version of the open document (`null` for closed files).
     pub version: Option<i32>,
-    /// The text the analysis sees.
-    pub text: String,
+    /// The text the analysis sees (absent when not asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// `flake-lsp/debugText`: the text the analysis sees, for tests and bug reports.
@@ -152,7 +160,9 @@ pub(crate) fn debug_text(snap: &Snapshot, params: DebugTextParams) -> Option<Deb
     let path = snap.analysis.file_path(file_id);
     Some(DebugText {
         version: snap.docs.get(&path).map(|doc| doc.version),
-        text: snap.analysis.file_text(file_id).to_string(),
+        text: params
+            .with_text
+            .then(|| snap.analysis.file_text(file_id).to_string()),
     })
 }
 
