@@ -30,6 +30,7 @@ mod literal;
 mod lock;
 mod lock_text;
 mod model;
+mod rename;
 mod resolve;
 mod store_path;
 #[cfg(test)]
@@ -49,5 +50,7 @@ pub use crate::model::{
     Duplicate, FlakeModel, Follows, Formal, Input, InputSpec, NestedInput, Outputs, OutputsParam,
     StructureProblem,
 };
+pub use crate::rename::rename_input;
+pub use crate::resolve::binding_site;
 pub use crate::resolve::{InputRef, InputResolver, InputUse, InputUses, UseKind};
 pub use crate::store_path::{encode_nix32, parse_nar_hash, store_path};

@@ -274,6 +274,12 @@ impl InputResolver {
     }
 }
 
+/// The range of the name that binds the variable `ident` (a lambda parameter, a `let`/`rec`
+/// binding, an `inherit`ed attribute), or `None` for free variables.
+pub fn binding_site(ident: &SyntaxNode) -> Option<TextRange> {
+    Scopes::default().binding(ident).map(|(_, range)| range)
+}
+
 /// Whether `node` is a `rec { … }` set. Looks at the first token only: rnix's `rec_token()`
 /// scans every child, which is quadratic over big sets.
 fn is_rec_set(node: &SyntaxNode) -> bool {
@@ -484,7 +490,7 @@ fn self_context(node: SyntaxNode, out: &mut InputUses) {
 /// Variable lookup with a per-scope table of bindings, built once per `let` / `rec { }`.
 #[derive(Default)]
 struct Scopes {
-    tables: HashMap<SyntaxNode, HashMap<String, Scope>>,
+    tables: HashMap<SyntaxNode, HashMap<String, (Scope, TextRange)>>,
 }
 
 impl Scopes {
@@ -492,6 +498,14 @@ impl Scopes {
     /// `let`s and `rec { }` sets. `None` for free variables (builtins, names from a `with`) and
     /// for names bound to something we cannot follow.
     fn find_binder(&mut self, ident: &SyntaxNode) -> Option<Binder> {
+        match self.binding(ident)?.0 {
+            Scope::Binds(binder) => Some(binder),
+            Scope::Opaque | Scope::Outer => None,
+        }
+    }
+
+    /// How and where (the range of the binding name) the variable `ident` is bound.
+    fn binding(&mut self, ident: &SyntaxNode) -> Option<(Scope, TextRange)> {
         let text = ident_text(ident);
         let name = text.as_str();
         // `inherit x;` refers to `x` outside the set or `let` it is written in.
@@ -508,7 +522,7 @@ impl Scopes {
             current = current.parent()?;
             let found = match current.kind() {
                 SyntaxKind::NODE_LAMBDA => {
-                    lambda_binds(&current, name).map(|r| Scope::Binds(Binder::Param(r)))
+                    lambda_binds(&current, name).map(|r| (Scope::Binds(Binder::Param(r)), r))
                 }
                 SyntaxKind::NODE_LET_IN => self.table(&current).get(name).cloned(),
                 SyntaxKind::NODE_ATTR_SET if binds_variables(Some(current.clone())) => {
@@ -518,15 +532,14 @@ impl Scopes {
                 _ => None,
             };
             match found {
-                Some(Scope::Binds(binder)) => return Some(binder),
-                Some(Scope::Opaque) => return None,
                 // `let inherit x; in …`: keep looking outside this scope.
-                Some(Scope::Outer) | None => {}
+                Some((Scope::Outer, _)) | None => {}
+                Some(found) => return Some(found),
             }
         }
     }
 
-    fn table(&mut self, scope: &SyntaxNode) -> &HashMap<String, Scope> {
+    fn table(&mut self, scope: &SyntaxNode) -> &HashMap<String, (Scope, TextRange)> {
         self.tables
             .entry(scope.clone())
             .or_insert_with(|| scope_table(scope))
@@ -569,7 +582,7 @@ fn lambda_binds(lambda: &SyntaxNode, name: &str) -> Option<TextRange> {
 
 /// Every name a `let` or `rec { }` binds, and how (the first binding wins; Nix rejects
 /// duplicates anyway).
-fn scope_table(scope: &SyntaxNode) -> HashMap<String, Scope> {
+fn scope_table(scope: &SyntaxNode) -> HashMap<String, (Scope, TextRange)> {
     let mut table = HashMap::new();
     let entries: Vec<ast::Entry> = match scope.kind() {
         SyntaxKind::NODE_LET_IN => ast::LetIn::cast(scope.clone()).map(|l| l.entries().collect()),
@@ -581,14 +594,16 @@ fn scope_table(scope: &SyntaxNode) -> HashMap<String, Scope> {
             ast::Entry::AttrpathValue(apv) => {
                 let Some(path) = apv.attrpath() else { continue };
                 let mut attrs = path.attrs();
-                let Some(name) = attrs.next().and_then(|a| attr_name(&a)) else {
+                let Some(first) = attrs.next() else { continue };
+                let Some(name) = attr_name(&first) else {
                     continue;
                 };
+                let site = first.syntax().text_range();
                 let binding = match (attrs.next(), apv.value()) {
                     (None, Some(value)) => Scope::Binds(Binder::Value(value.syntax().clone())),
                     _ => Scope::Opaque,
                 };
-                table.entry(name).or_insert(binding);
+                table.entry(name).or_insert((binding, site));
             }
             ast::Entry::Inherit(inherit) => {
                 for attr in inherit.attrs() {
@@ -605,7 +620,9 @@ fn scope_table(scope: &SyntaxNode) -> HashMap<String, Scope> {
                         },
                         None => Scope::Outer,
                     };
-                    table.entry(name).or_insert(binding);
+                    table
+                        .entry(name)
+                        .or_insert((binding, attr.syntax().text_range()));
                 }
             }
         }
