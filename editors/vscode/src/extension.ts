@@ -6,14 +6,17 @@ import {
   ErrorAction,
   LanguageClient,
   LanguageClientOptions,
+  Disposable,
   MessageType,
+  NotificationHandler,
+  ProgressToken,
+  ProgressType,
   ServerOptions,
   ShowMessageNotification,
   State,
   TransportKind,
-  WorkDoneProgress,
-  WorkDoneProgressCreateRequest,
 } from "vscode-languageclient/node";
+import { ProgressValue } from "./progress";
 import { findServer } from "./serverPath";
 import { initializationOptions, RESTART_KEYS, SECTION, serverSettings } from "./settings";
 import { StatusItem } from "./status";
@@ -131,6 +134,7 @@ async function start(): Promise<void> {
   status.set({ kind: "starting" });
   const c = new LanguageClient(SECTION, "flake-lsp", serverOptions, clientOptions);
   client = c;
+  trackProgress(c);
   c.onDidChangeState((event) => {
     if (client !== c) return;
     if (event.newState === State.Stopped && !stopping) {
@@ -150,22 +154,25 @@ async function start(): Promise<void> {
   if (client !== c) return;
   const info = c.initializeResult?.serverInfo;
   status.set({ kind: "ready", version: info?.version });
-  trackProgress(c);
   trackErrors(c);
 }
 
-/** Shows the server's work-done progress in the status bar item. */
+/**
+ * Shows the server's work-done progress in the status bar item. The library's own progress
+ * handling (VS Code's window progress) stays: we tap the values it subscribes to, which also
+ * catches progress that starts before `start()` resolves.
+ */
 function trackProgress(c: LanguageClient): void {
-  // Registered after start so it replaces the library's handler, which would claim the token.
-  c.onRequest(WorkDoneProgressCreateRequest.type, (params) => {
-    const token = params.token;
-    const disposable = c.onProgress(WorkDoneProgress.type, token, (value) => {
-      status.progress.update(token, value);
-      status.render();
-      if (value.kind === "end") disposable.dispose();
+  const subscribe = c.onProgress.bind(c);
+  c.onProgress = <P>(type: ProgressType<P>, token: ProgressToken, handler: NotificationHandler<P>): Disposable =>
+    subscribe(type, token, (value: P) => {
+      const v = value as unknown as ProgressValue;
+      if (client === c && v !== null && typeof v === "object" && typeof v.kind === "string") {
+        status.progress.update(token, v);
+        status.render();
+      }
+      handler(value);
     });
-    return null;
-  });
 }
 
 /** Shows the server's error messages as notifications and in the status bar item. */

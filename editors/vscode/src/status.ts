@@ -27,7 +27,7 @@ export class StatusItem implements vscode.Disposable {
   /** Sets the server state and redraws. */
   set(state: ServerState): void {
     this.state = state;
-    if (state.kind !== "ready") this.progress.clear();
+    if (state.kind === "stopped" || state.kind === "error") this.progress.clear();
     this.render();
   }
 
@@ -36,10 +36,12 @@ export class StatusItem implements vscode.Disposable {
     const item = this.item;
     item.backgroundColor = undefined;
     switch (this.state.kind) {
-      case "starting":
-        item.text = "$(sync~spin) flake-lsp";
-        item.tooltip = "flake-lsp: starting the server";
+      case "starting": {
+        const summary = this.progress.summary();
+        item.text = summary !== undefined ? `$(sync~spin) flake-lsp: ${summary}` : "$(sync~spin) flake-lsp";
+        item.tooltip = `flake-lsp: ${summary ?? "starting the server"}`;
         break;
+      }
       case "ready": {
         const summary = this.progress.summary();
         if (summary !== undefined) {
