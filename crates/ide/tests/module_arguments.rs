@@ -122,11 +122,11 @@ fn nested_specialargs_not_inherited() {
     check(
         &fixture,
         expect![[r#"
-        /home.nix:1:9-1:22 error[missing-module-argument] `pkgs-unstable` is not provided in `nixosConfigurations.kahless → home-manager.users.roni`: it is passed by `nixosConfigurations.kahless`'s specialArgs (flake.nix:8) but not by home-manager.extraSpecialArgs (configuration.nix:3). Pass it through home-manager.extraSpecialArgs
-            related /flake.nix:8:38-8:51: `pkgs-unstable` is passed to `nixosConfigurations.kahless` here
-            related /configuration.nix:3:35-3:54: home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni` is set here
-            fix: Add `inherit pkgs-unstable;` to home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni`
-    "#]],
+            /home.nix:1:9-1:22 error[missing-module-argument] `pkgs-unstable` is not provided in `nixosConfigurations.kahless → home-manager.users.roni`: it is passed by `nixosConfigurations.kahless`'s specialArgs (flake.nix:8) but not by home-manager.extraSpecialArgs (configuration.nix:3). Pass it through home-manager.extraSpecialArgs
+                related /flake.nix:8:38-8:51: `pkgs-unstable` is passed to `nixosConfigurations.kahless` here
+                related /configuration.nix:3:35-3:54: home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni` is set here
+                fix: Pass `pkgs-unstable` through home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni`
+        "#]],
     );
 }
 
@@ -369,10 +369,10 @@ fn missing_argument_in_imports() {
     check(
         &fixture,
         expect![[r#"
-        /host.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.host`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
-            related /flake.nix:5:32-8:6: `nixosConfigurations.host` is defined here
-            fix: Add `inherit inputs;` to specialArgs of `nixosConfigurations.host`
-    "#]],
+            /host.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.host`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+                related /flake.nix:5:32-8:6: `nixosConfigurations.host` is defined here
+                fix: Pass `inputs` through specialArgs of `nixosConfigurations.host`
+        "#]],
     );
 }
 
@@ -412,7 +412,7 @@ fn shared_module_flagged_only_where_missing() {
         expect![[r#"
             /common.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.b`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
                 related /flake.nix:6:29-6:84: `nixosConfigurations.b` is defined here
-                fix: Add `inherit inputs;` to specialArgs of `nixosConfigurations.b`
+                fix: Pass `inputs` through specialArgs of `nixosConfigurations.b`
         "#]],
     );
 }
@@ -494,6 +494,7 @@ fn darwin_with_home_manager() {
         expect![[r#"
             /home.nix:1:40-1:46 error[missing-module-argument] `inputs` is not provided in `darwinConfigurations.mac → home-manager.users.me`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
                 related /flake.nix:5:61-5:82: `darwinConfigurations.mac → home-manager.users.me` is defined here
+                fix: Pass `inputs` through home-manager.extraSpecialArgs of `darwinConfigurations.mac → home-manager.users.me`
         "#]],
     );
 }
@@ -575,17 +576,35 @@ fn fixes() {
         &fixture,
         "missing-module-argument",
         expect![[r#"
-        Add `inherit inputs;` to specialArgs of `nixosConfigurations.host`
-        /flake.nix:
-        {
-          inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
-          inputs.home-manager.url = "github:nix-community/home-manager";
-          outputs = { self, nixpkgs, ... }@inputs: {
-            nixosConfigurations.host = nixpkgs.lib.nixosSystem {
-              specialArgs = { inherit inputs; inherit self; };
-              modules = [ ./host.nix ];
-            };
-          };
+            Pass `inputs` through specialArgs of `nixosConfigurations.host`
+            /flake.nix:
+            {
+              inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+              inputs.home-manager.url = "github:nix-community/home-manager";
+              outputs = { self, nixpkgs, ... }@inputs: {
+                nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+                  specialArgs = { inherit inputs; inherit self; };
+                  modules = [ ./host.nix ];
+                };
+              };
+            }
+        "#]],
+    );
+    // A home-manager user without extraSpecialArgs: define it next to the user.
+    let fixture = hm_flake(
+        "{ pkgs-unstable, ... }: {
+  home-manager.users.roni = import ./home.nix;
+}
+",
+    ) + "#- /home.nix\n{ pkgs-unstable, ... }: { home.packages = [ pkgs-unstable.hello ]; }\n";
+    check_fix(
+        &fixture,
+        "missing-module-argument",
+        expect![[r#"
+        Pass `pkgs-unstable` through home-manager.extraSpecialArgs of `nixosConfigurations.kahless → home-manager.users.roni`
+        /configuration.nix:
+        { pkgs-unstable, ... }: { home-manager.extraSpecialArgs.pkgs-unstable = pkgs-unstable;
+          home-manager.users.roni = import ./home.nix;
         }
     "#]],
     );

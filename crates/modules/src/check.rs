@@ -382,47 +382,68 @@ fn missing_diag(
     d
 }
 
-/// Where a new specialArgs entry can be inserted: just inside the literal specialArgs set, or
-/// inside the literal argument of the configuration call (then a `specialArgs = { … };`
-/// attribute must be created). Also returns the text to wrap the entry with.
+/// How a new specialArgs entry is written.
+enum Insertion {
+    /// Into a literal set: ` entry`.
+    IntoSet,
+    /// A new attribute holding a set: ` specialArgs = { entry };`.
+    NewSet(&'static str),
+    /// A path definition: ` home-manager.extraSpecialArgs.name = value;` (merges with others).
+    PathDef(&'static str),
+}
+
+impl Insertion {
+    fn text(&self, name: &str, value: &str) -> String {
+        let entry = if value == name {
+            format!("inherit {name};")
+        } else {
+            format!("{name} = {value};")
+        };
+        match self {
+            Insertion::IntoSet => format!(" {entry}"),
+            Insertion::NewSet(attr) => format!(" {attr} = {{ {entry} }};"),
+            Insertion::PathDef(attr) => format!(" {attr}.{name} = {value};"),
+        }
+    }
+}
+
+/// Where a new specialArgs entry can be inserted: just inside the literal specialArgs set; or a
+/// new `specialArgs` attribute in the literal argument of the configuration call; or, for a
+/// home-manager user, a `home-manager.extraSpecialArgs.<name>` definition in the module that
+/// defines the user.
 fn special_args_insertion(
     files: &dyn Files,
     ctx: &Context,
-) -> Option<(FileId, TextSize, String, String)> {
+) -> Option<(FileId, TextSize, Insertion)> {
     let literal = |site: FileRange| {
         let text = files.text(site.file_id);
         text.get(usize::from(site.range.start())..)?
             .starts_with('{')
             .then_some(site)
     };
+    let inside = |site: FileRange| (site.file_id, site.range.start() + TextSize::from(1));
     if let Some(site) = ctx.special_args_sites.first().and_then(|s| literal(*s)) {
-        return Some((
-            site.file_id,
-            site.range.start() + TextSize::from(1),
-            " ".to_owned(),
-            String::new(),
-        ));
-    }
-    if !ctx.special_args_sites.is_empty() || matches!(ctx.kind, ContextKind::HomeManagerNested(_)) {
-        return None;
+        let (f, at) = inside(site);
+        return Some((f, at, Insertion::IntoSet));
     }
     let site = literal(ctx.call_args_site?)?;
-    let attr = source_label(ctx);
-    Some((
-        site.file_id,
-        site.range.start() + TextSize::from(1),
-        format!(" {attr} = {{ "),
-        " };".to_owned(),
-    ))
+    let (f, at) = inside(site);
+    if matches!(ctx.kind, ContextKind::HomeManagerNested(_)) {
+        return Some((f, at, Insertion::PathDef("home-manager.extraSpecialArgs")));
+    }
+    if !ctx.special_args_sites.is_empty() {
+        return None;
+    }
+    Some((f, at, Insertion::NewSet(source_label(ctx))))
 }
 
 /// `inherit name;` into the context's specialArgs, when `name` is in scope there.
 fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> {
-    let (file, at, before, after) = special_args_insertion(files, ctx)?;
+    let (file, at, how) = special_args_insertion(files, ctx)?;
     files.summary(file).resolution.visible_at(name, at)?;
     Some(Fix {
         label: format!(
-            "Add `inherit {name};` to {} of `{}`",
+            "Pass `{name}` through {} of `{}`",
             source_label(ctx),
             ctx.full_name
         ),
@@ -430,7 +451,7 @@ fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> 
             file,
             TextEdit {
                 range: TextRange::empty(at),
-                new_text: format!("{before}inherit {name};{after}"),
+                new_text: how.text(name, name),
             },
         ),
     })
@@ -523,7 +544,7 @@ fn move_to_special_args(
     name: &str,
     sources: &[ArgSource],
 ) -> Option<Fix> {
-    let (file, at, before, after) = special_args_insertion(files, ctx)?;
+    let (file, at, how) = special_args_insertion(files, ctx)?;
     let [src] = sources else { return None };
     let value = src.value?;
     let key = src.key?;
@@ -553,16 +574,11 @@ fn move_to_special_args(
         return None;
     }
     let mut change = SourceChange::default();
-    let entry = if value_text == name {
-        format!("inherit {name};")
-    } else {
-        format!("{name} = {value_text};")
-    };
     change.insert(
         file,
         TextEdit {
             range: TextRange::empty(at),
-            new_text: format!("{before}{entry}{after}"),
+            new_text: how.text(name, value_text),
         },
     );
     change.insert(

@@ -250,7 +250,7 @@ fn submodule_sites(body: &SyntaxNode) -> Vec<SubmoduleSite> {
 }
 
 /// Strips parens, `let … in`, `with …;` and `assert …;` down to the value.
-fn peel(node: &SyntaxNode) -> SyntaxNode {
+pub(crate) fn peel(node: &SyntaxNode) -> SyntaxNode {
     let mut cur = strip_parens(node.clone());
     for _ in 0..64 {
         let next = match cur.kind() {

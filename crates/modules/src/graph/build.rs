@@ -280,6 +280,9 @@ struct HmSettings {
     global_pkgs: Vec<PkgsSource>,
     /// `home-manager.users.<name>._module.args.*` written from the outer configuration.
     user_args: BTreeMap<String, ArgSet>,
+    /// The body of the module that defines the users, when new top-level definitions can be
+    /// added to it (a literal set without `config`/`options`).
+    users_site: Option<FileRange>,
 }
 
 struct Builder<'e, 'a> {
@@ -628,6 +631,17 @@ impl Builder<'_, '_> {
                 ["home-manager", "users", user, ..] if path.len() > 3 => {
                     hm.users.entry((*user).to_owned()).or_default();
                 }
+                ["home-manager", "users", _] if hm.users_site.is_none() => {
+                    hm.users_site = plain_module_body(&root, &info).map(|r| FileRange {
+                        file_id: key.file,
+                        range: r,
+                    });
+                    let user = path[2];
+                    hm.users
+                        .entry(user.to_owned())
+                        .or_default()
+                        .push((thunk(), (key.file, def.key)));
+                }
                 ["home-manager", "users", user] => {
                     hm.users
                         .entry((*user).to_owned())
@@ -666,13 +680,20 @@ impl Builder<'_, '_> {
                             note: None,
                         });
                     hm.extra_bindings.insert((*name).to_owned(), thunk());
-                    if let Some(parent) = crate::syntax_util::node_at(&root, def.key)
+                    // Where the name is given: the extraSpecialArgs set itself when the entry is
+                    // written inside it (`{ inherit x; }`, `{ x = …; }`), else the whole
+                    // `home-manager.extraSpecialArgs.x = …;` definition (not a set to insert into).
+                    let key_node = crate::syntax_util::node_at(&root, def.key);
+                    let single = key_node.as_ref().is_some_and(|n| {
+                        n.kind() != syntax::SyntaxKind::NODE_ATTRPATH || n.children().count() == 1
+                    });
+                    let site = key_node
                         .and_then(|n| n.parent())
-                        .and_then(|n| n.parent())
-                    {
+                        .and_then(|n| if single { n.parent() } else { Some(n) });
+                    if let Some(site) = site {
                         hm.extra_sites.push(FileRange {
                             file_id: key.file,
-                            range: parent.text_range(),
+                            range: site.text_range(),
                         });
                     }
                 }
@@ -795,7 +816,7 @@ impl Builder<'_, '_> {
                 parent: Some(parent),
                 special_args: hm.extra.clone(),
                 special_args_sites: hm.extra_sites.clone(),
-                call_args_site: None,
+                call_args_site: hm.users_site,
                 module_args: hm.user_args.get(&user).cloned().unwrap_or_default(),
                 modules: Vec::new(),
                 modules_open: false,
@@ -804,6 +825,27 @@ impl Builder<'_, '_> {
             self.add_context(ctx, hm.extra_bindings.clone(), modules);
         }
     }
+}
+
+/// The module's body set, when it is a literal attribute set in shorthand form (no top-level
+/// `config`/`options`), so that definitions can be added to it.
+fn plain_module_body(
+    root: &syntax::SyntaxNode,
+    info: &crate::module_info::ModuleInfo,
+) -> Option<base::TextRange> {
+    use rowan::ast::AstNode;
+    let body = crate::syntax_util::node_at(root, info.body)?;
+    let set = syntax::ast::AttrSet::cast(crate::module_info::peel(&body))?;
+    for apv in syntax::ast::HasEntry::attrpath_values(&set) {
+        let first = apv.attrpath()?.attrs().next()?;
+        if matches!(
+            crate::syntax_util::attr_name(&first).as_deref(),
+            Some("config" | "options")
+        ) {
+            return None;
+        }
+    }
+    Some(set.syntax().text_range())
 }
 
 /// Reads an attribute set of arguments (specialArgs, extraSpecialArgs).
