@@ -767,6 +767,8 @@ impl<'a> Evaluator<'a> {
                 self.depth.set(self.depth.get() - 1);
                 v
             }
+            // Calling something derived from a module argument: still derived from it.
+            Value::Arg(a) => Value::Arg(a),
             Value::Ext(_, path) => match path.last().and_then(|n| Prim::from_name(n)) {
                 Some(p) => self.apply(Value::Prim(p, Rc::new(Vec::new())), arg, site),
                 None => Value::Unknown,
@@ -830,6 +832,7 @@ impl<'a> Evaluator<'a> {
         match p {
             Prim::Import => match self.force(args[0]) {
                 Value::Path(path, _) => self.import(&path),
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::Identity => self.force(args[0]),
@@ -850,6 +853,7 @@ impl<'a> Evaluator<'a> {
             Prim::ToString => match self.force(args[0]) {
                 Value::Str(s) => Value::Str(s),
                 Value::Path(p, _) => Value::Str(Rc::from(p.to_string())),
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::AttrNames => match self.force(args[0]) {
@@ -861,6 +865,7 @@ impl<'a> Evaluator<'a> {
                         .collect();
                     Value::List(Rc::new(ListValue { items, open: false }))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::AttrValues => match self.force(args[0]) {
@@ -871,6 +876,7 @@ impl<'a> Evaluator<'a> {
                         open: a.open,
                     }))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::Map => match self.force(args[1]) {
@@ -885,6 +891,7 @@ impl<'a> Evaluator<'a> {
                         open: l.open,
                     }))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::MapAttrs => match self.force(args[1]) {
@@ -901,6 +908,7 @@ impl<'a> Evaluator<'a> {
                     }
                     Value::Attrs(Rc::new(out))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::GenAttrs => match self.force(args[0]) {
@@ -921,6 +929,7 @@ impl<'a> Evaluator<'a> {
                     }
                     Value::Attrs(Rc::new(out))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::ListToAttrs => match self.force(args[0]) {
@@ -951,6 +960,7 @@ impl<'a> Evaluator<'a> {
                     }
                     Value::Attrs(Rc::new(out))
                 }
+                Value::Arg(a) => Value::Arg(a),
                 _ => Value::Unknown,
             },
             Prim::WithSystem => {
