@@ -726,6 +726,23 @@ fn realistic_flake_is_clean() {
 }
 "#;
     check(fixture, expect![""]);
+    // Not silenced by imports built from `modulesPath`: a real mistake is still reported.
+    let broken = fixture
+        .replace(
+            "{ config, pkgs, lib, inputs, outputs, modulesPath, ... }:",
+            "{ config, pkgs, lib, inputs, outputs, modulesPath, typo, ... }:",
+        )
+        .replace(
+            "networking.hostName = \"laptop\";",
+            "networking.hostName = typo;",
+        );
+    check(
+        &broken,
+        expect![[r#"
+        /hosts/laptop/configuration.nix:1:52-1:56 error[missing-module-argument] `typo` is not provided in `nixosConfigurations.laptop`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:12:34-25:6: `nixosConfigurations.laptop` is defined here
+    "#]],
+    );
     // The configurations were really found: the home module belongs to both.
     let with_cursor = fixture.replace(
         "{ config, pkgs, lib, inputs, osConfig",
