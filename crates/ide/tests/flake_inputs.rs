@@ -447,13 +447,70 @@ fn follows_paths_complete_and_navigate_through_the_lock() {
 }}{HM_LOCK}"#
         )
     };
-    complete(&fixture("$0"), expect![[r#"
+    complete(
+        &fixture("$0"),
+        expect![[r#"
         nixpkgs (github:NixOS/nixpkgs)
         utils (github:o/utils)
-    "#]]);
-    goto(&fixture("$0utils"), expect![[r#"
+    "#]],
+    );
+    goto(
+        &fixture("$0utils"),
+        expect![[r#"
         /flake.lock:16:5-16:12 "\"utils\""
-    "#]]);
+    "#]],
+    );
+}
+
+fn rename(fixture: &str, new_name: &str, expect: Expect) {
+    let (analysis, pos) = analysis_at(fixture);
+    let actual = match analysis.rename(pos, new_name) {
+        Ok(change) => {
+            let edits = change.edits.get(&pos.file_id).cloned().unwrap_or_default();
+            apply_edits(&analysis.file_text(pos.file_id), &edits)
+        }
+        Err(e) => format!("error: {e}"),
+    };
+    expect.assert_eq(&actual);
+}
+
+#[test]
+fn rename_input() {
+    let flake = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.hm = { url = "github:o/hm"; inputs.nixpkgs.follows = "nixpkgs"; };
+  outputs = { self, nixpkgs, hm }: { x = nixpkgs.lib; y = self.inputs.nixpkgs; z = hm; };
+}
+"#;
+    rename(
+        &flake.replacen("nixpkgs.lib", "nix$0pkgs.lib", 1),
+        "np",
+        expect![[r#"
+            {
+              inputs.np.url = "github:NixOS/nixpkgs";
+              inputs.hm = { url = "github:o/hm"; inputs.nixpkgs.follows = "np"; };
+              outputs = { self, np, hm }: { x = np.lib; y = self.inputs.np; z = hm; };
+            }
+        "#]],
+    );
+    rename(
+        &flake.replacen("\"nixpkgs\";", "\"nix$0pkgs\";", 1),
+        "np",
+        expect![[r#"
+            {
+              inputs.np.url = "github:NixOS/nixpkgs";
+              inputs.hm = { url = "github:o/hm"; inputs.nixpkgs.follows = "np"; };
+              outputs = { self, np, hm }: { x = np.lib; y = self.inputs.np; z = hm; };
+            }
+        "#]],
+    );
+    rename(
+        &flake.replacen("inputs.nixpkgs.follows", "inputs.nix$0pkgs.follows", 1),
+        "np",
+        expect!["error: This names an input of another flake; rename it there."],
+    );
 }
 
 /// Applies the first fix of the diagnostic with `code` and shows the resulting flake.nix.

@@ -11,6 +11,7 @@ mod flake_hover;
 mod flake_links;
 pub(crate) mod flake_models;
 mod flake_nav;
+mod flake_rename;
 mod flake_target;
 mod module_args;
 
@@ -89,11 +90,15 @@ pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
 }
 
 pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Result<FileRange, String> {
-    module_args::prepare_rename(db, pos).unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
+    module_args::prepare_rename(db, pos)
+        .or_else(|| flake_rename::prepare_rename(db, pos))
+        .unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
 }
 
 pub(crate) fn rename(db: &Db, pos: FilePosition, new_name: &str) -> Result<SourceChange, String> {
-    module_args::rename(db, pos, new_name).unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
+    module_args::rename(db, pos, new_name)
+        .or_else(|| flake_rename::rename(db, pos, new_name))
+        .unwrap_or_else(|| Err("Nothing to rename here.".to_owned()))
 }
 
 pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<super::CompletionItem> {
