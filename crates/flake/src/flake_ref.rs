@@ -134,26 +134,17 @@ impl FlakeRef {
                         attrs,
                     })
                 }
-                _ if scheme.starts_with("git+") => url_kind(
-                    RefKind::Git,
-                    &base["git+".len()..],
-                    params,
-                    &["ref", "rev", "dir"],
-                ),
-                _ if scheme.starts_with("hg+") => url_kind(
-                    RefKind::Mercurial,
-                    &base["hg+".len()..],
-                    params,
-                    &["ref", "rev", "dir"],
-                ),
-                _ if scheme.starts_with("tarball+") => url_kind(
-                    RefKind::Tarball,
-                    &base["tarball+".len()..],
-                    params,
-                    &["dir"],
-                ),
+                _ if scheme.starts_with("git+") => {
+                    url_kind(RefKind::Git, &base["git+".len()..], params)
+                }
+                _ if scheme.starts_with("hg+") => {
+                    url_kind(RefKind::Mercurial, &base["hg+".len()..], params)
+                }
+                _ if scheme.starts_with("tarball+") => {
+                    url_kind(RefKind::Tarball, &base["tarball+".len()..], params)
+                }
                 _ if scheme.starts_with("file+") => {
-                    url_kind(RefKind::File, &base["file+".len()..], params, &["dir"])
+                    url_kind(RefKind::File, &base["file+".len()..], params)
                 }
                 "http" | "https" | "file" => {
                     let kind = if is_archive(base) {
@@ -173,7 +164,7 @@ impl FlakeRef {
                             attrs,
                         });
                     }
-                    url_kind(kind, base, params, &["dir"])
+                    url_kind(kind, base, params)
                 }
                 _ => Err(RefError(format!(
                     "`{scheme}:` is not a flake URL scheme Nix knows"
@@ -538,7 +529,6 @@ fn url_kind(
     kind: RefKind,
     base: &str,
     mut params: BTreeMap<String, String>,
-    _known: &[&str],
 ) -> Result<FlakeRef, RefError> {
     params.insert("url".to_owned(), base.to_owned());
     Ok(FlakeRef {
