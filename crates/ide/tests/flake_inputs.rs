@@ -196,6 +196,20 @@ fn hover_on_declaration_use_follows_and_lock_node() {
     "#]],
     );
     hover(
+        &with_cursor(FLAKE, "/flake.nix", "nixpkgs, ...", 0),
+        expect![[r#"
+        /flake.nix:15:21-15:28
+        ---
+        **input `nixpkgs`**
+
+        `github:NixOS/nixpkgs/nixos-unstable`
+
+        locked at `d25de66` (2023-02-05)
+
+        store path `/nix/store/5kpc3nfysy4f19ijzdjw4rcncr64cji3-source`
+    "#]],
+    );
+    hover(
         &with_cursor(FLAKE, "/flake.nix", "inputs: let", 0),
         expect![[r#"
         /flake.nix:15:36-15:42
