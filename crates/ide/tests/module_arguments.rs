@@ -843,3 +843,22 @@ fn colmena_hive() {
     "#]],
     );
 }
+
+#[test]
+fn per_system_home_configurations() {
+    let fixture = flake(
+        "{ self, nixpkgs, home-manager, ... }@inputs: {
+    legacyPackages.x86_64-linux.homeConfigurations.alice = home-manager.lib.homeManagerConfiguration {
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      modules = [ ./home.nix ];
+    };
+  }",
+    ) + "#- /home.nix\n{ nope, ... }: { x = nope; }\n";
+    check(
+        &fixture,
+        expect![[r#"
+        /home.nix:1:3-1:7 error[missing-module-argument] `nope` is not provided in `legacyPackages.x86_64-linux.homeConfigurations.alice`: no extraSpecialArgs and no `_module.args` definition provides it. Pass it through extraSpecialArgs
+            related /flake.nix:5:60-8:6: `legacyPackages.x86_64-linux.homeConfigurations.alice` is defined here
+    "#]],
+    );
+}

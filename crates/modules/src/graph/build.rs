@@ -141,7 +141,9 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
                     call.name = Some(path);
                 }
             }
-            Value::Attrs(a) if depth < 3 => {
+            // Three levels (`nixosConfigurations.<system>.<host>`), four below a
+            // `…Configurations` set (`legacyPackages.<system>.homeConfigurations.<user>`).
+            Value::Attrs(a) if depth < 3 || (depth == 3 && path.contains("Configurations")) => {
                 let mut children: Vec<(ThunkId, String, usize)> = Vec::new();
                 for (k, e) in &a.map {
                     if depth == 0 && SKIPPED_OUTPUTS.contains(&&**k) {
