@@ -81,15 +81,15 @@ impl LanguageServer for Backend {
         let caps = ClientCaps::new(&params.capabilities);
         let _ = self.ctx.caps.set(caps);
         self.ctx.state.set_encoding(caps.encoding);
-        if let Some(options) = &params.initialization_options {
-            if let Some(section) = config::section(options, true) {
-                let (config, problems) = config::Config::from_json(section);
-                log::set_max_level(config.log_level.to_filter());
-                self.ctx.state.set_config(config);
-                for problem in problems {
-                    // The client cannot show messages before `initialize` returns.
-                    log::warn!("{problem}");
-                }
+        if let Some(options) = &params.initialization_options
+            && let Some(section) = config::section(options, true)
+        {
+            let (config, problems) = config::Config::from_json(section);
+            log::set_max_level(config.log_level.to_filter());
+            self.ctx.state.set_config(config);
+            for problem in problems {
+                // The client cannot show messages before `initialize` returns.
+                log::warn!("{problem}");
             }
         }
         let folders = workspace_folders(&params);
@@ -183,10 +183,10 @@ impl LanguageServer for Backend {
                 }
             }
             for added in &params.event.added {
-                if let Ok(dir) = added.uri.to_file_path() {
-                    if !folders.contains(&dir) {
-                        folders.push(dir);
-                    }
+                if let Ok(dir) = added.uri.to_file_path()
+                    && !folders.contains(&dir)
+                {
+                    folders.push(dir);
                 }
             }
         }
@@ -279,10 +279,10 @@ fn workspace_folders(params: &lsp::InitializeParams) -> Vec<std::path::PathBuf> 
         }
     }
     #[allow(deprecated)]
-    if let Some(root) = &params.root_uri {
-        if let Ok(dir) = root.to_file_path() {
-            return vec![dir];
-        }
+    if let Some(root) = &params.root_uri
+        && let Ok(dir) = root.to_file_path()
+    {
+        return vec![dir];
     }
     #[allow(deprecated)]
     if let Some(lsp::RootPath::String(path)) = &params.root_path {

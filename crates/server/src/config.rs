@@ -91,6 +91,7 @@ impl Config {
     }
 
     /// The settings that change how files are read.
+    #[allow(clippy::needless_update)] // Fields the loader adds later keep their defaults.
     pub fn load_config(&self) -> project::LoadConfig {
         project::LoadConfig {
             max_file_size: self.max_file_size,

@@ -112,14 +112,14 @@ fn compute(
         .cloned()
         .collect();
     for uri in gone {
-        if let Some((_, old)) = published.remove(&uri) {
-            if !old.is_empty() {
-                let _ = tx.send(Publish {
-                    uri,
-                    version: None,
-                    diagnostics: Vec::new(),
-                });
-            }
+        if let Some((_, old)) = published.remove(&uri)
+            && !old.is_empty()
+        {
+            let _ = tx.send(Publish {
+                uri,
+                version: None,
+                diagnostics: Vec::new(),
+            });
         }
     }
 }
