@@ -241,6 +241,32 @@ impl FlakeRef {
         true
     }
 
+    /// The forge page of the commit `rev` of this reference's repository (GitHub, GitLab,
+    /// SourceHut), if it has one.
+    pub fn commit_url(&self, rev: &str) -> Option<String> {
+        let (owner, repo) = (self.owner()?, self.repo()?);
+        match self.kind {
+            RefKind::Github => {
+                let host = self.get("host").unwrap_or("github.com");
+                Some(format!("https://{host}/{owner}/{repo}/commit/{rev}"))
+            }
+            RefKind::Gitlab => {
+                let host = self.get("host").unwrap_or("gitlab.com");
+                Some(format!("https://{host}/{owner}/{repo}/-/commit/{rev}"))
+            }
+            RefKind::Sourcehut => {
+                let host = self.get("host").unwrap_or("git.sr.ht");
+                let owner = if owner.starts_with('~') {
+                    owner.to_owned()
+                } else {
+                    format!("~{owner}")
+                };
+                Some(format!("https://{host}/{owner}/{repo}/commit/{rev}"))
+            }
+            _ => None,
+        }
+    }
+
     /// A web page for this reference (forge tree view, or the HTTP(S) URL itself), if any.
     pub fn web_url(&self) -> Option<String> {
         let tree = |base: String| {

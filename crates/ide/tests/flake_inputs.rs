@@ -229,16 +229,18 @@ fn hover_on_declaration_use_follows_and_lock_node() {
     hover(
         &with_cursor(FLAKE, "/flake.lock", "\"hut\": {", 0),
         expect![[r#"
-        /flake.lock:8:5-8:10
-        ---
-        **lock node `hut`**
+            /flake.lock:8:5-8:10
+            ---
+            **lock node `hut`**
 
-        `sourcehut:~sir/hut`
+            `sourcehut:~sir/hut`
 
-        locked at `a634c8f`
+            locked at `a634c8f`
 
-        store path `/nix/store/z8fi1f38y14lmsyhnph1l98qr3r9x7wr-source`
-    "#]],
+            store path `/nix/store/z8fi1f38y14lmsyhnph1l98qr3r9x7wr-source`
+
+            input `hut` of this flake
+        "#]],
     );
 }
 
@@ -376,6 +378,29 @@ fn document_links() {
         "sourcehut:~sir/hut" -> https://git.sr.ht/~sir/hut
         "gitlab:group/lab?dir=nix" -> https://gitlab.com/group/lab
         "https://example.org/archive.tar.gz" -> https://example.org/archive.tar.gz
+    "#]].assert_eq(&actual);
+}
+
+#[test]
+fn lock_revisions_link_to_commits() {
+    let (analysis, _) = analysis_from_fixture(FLAKE);
+    let file_id = analysis.file_id(&VfsPath::new("/flake.lock")).unwrap();
+    let actual: String = analysis
+        .document_links(file_id)
+        .into_iter()
+        .map(|l| {
+            format!(
+                "{} -> {}\n",
+                render_range(&analysis, file_id, l.range),
+                l.target
+            )
+        })
+        .collect();
+    expect![[r#"
+        /flake.lock:5:171-5:211 -> https://github.com/nix-community/home-manager/commit/1925c603f17fc89f4c8f6bf6f631a802ad85d784
+        /flake.lock:9:125-9:165 -> https://git.sr.ht/~sir/hut/commit/a634c8f6c1fbf9b9730e01764999666f3436f10a
+        /flake.lock:13:140-13:180 -> https://gitlab.com/group/lab/-/commit/8eba258d9eb6a70558fdaca27c01b66194f856f2
+        /flake.lock:21:158-21:198 -> https://github.com/NixOS/nixpkgs/commit/d25de6654a34d99dceb02e71e6db516b3b545be6
     "#]].assert_eq(&actual);
 }
 

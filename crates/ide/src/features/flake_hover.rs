@@ -26,6 +26,22 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
                 out.push_str(&format!("\n\n`{original}`"));
             }
             out.push_str(&lock_lines(db, node));
+            // Which inputs point here directly.
+            let mut users = Vec::new();
+            for (parent_id, parent) in &lock.nodes {
+                for (name, edge) in &parent.inputs {
+                    if edge == &flake::LockEdge::Node(id.clone()) {
+                        users.push(if *parent_id == lock.root {
+                            format!("`{name}` of this flake")
+                        } else {
+                            format!("`{name}` of `{parent_id}`")
+                        });
+                    }
+                }
+            }
+            if !users.is_empty() {
+                out.push_str(&format!("\n\ninput {}", users.join(", ")));
+            }
             out
         }
     };
