@@ -65,7 +65,7 @@ fn benches(c: &mut Criterion) {
         block.run().map(|p| p.origin()),
         Some(ParseOrigin::BlockReparse)
     );
-    // Replacing a top-level value: the nearest block is the file's whole attribute set.
+    // Replacing a top-level value: the region is that one binding of the file's huge set.
     let top = Edit::new(
         &text,
         &old,
@@ -78,6 +78,15 @@ fn benches(c: &mut Criterion) {
         top.run().map(|p| p.origin()),
         Some(ParseOrigin::BlockReparse)
     );
+
+    // Starting a new top-level binding between two others: the file has an error until the
+    // binding is complete, and only the bindings around the edit are reparsed.
+    let typing = Edit::new(&text, &old, ";\n  ", 2, 0, "n");
+    assert_eq!(
+        typing.run().map(|p| p.origin()),
+        Some(ParseOrigin::BlockReparse)
+    );
+    assert!(!parse(&typing.new_text).errors().is_empty());
 
     let mut group = c.benchmark_group("all_packages_1_5mb");
     group.sample_size(20);

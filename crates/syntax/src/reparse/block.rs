@@ -20,8 +20,6 @@
 //! placed; and errors around a `let … in …` or its bindings, because a `let` ends at whatever
 //! token cannot continue its body and `in` ends its bindings, which an error could change.
 
-use std::ops::RangeInclusive;
-
 use rnix::{
     SyntaxElement,
     SyntaxKind::{self, *},
@@ -43,8 +41,8 @@ struct Region {
     node: SyntaxNode,
     /// The old text range reparsed.
     range: TextRange,
-    /// For a run of bindings, the indices of the node's children (with tokens) it replaces.
-    children: Option<RangeInclusive<usize>>,
+    /// For a run of bindings, the node's first and last child (with tokens) it replaces.
+    children: Option<(SyntaxElement, SyntaxElement)>,
     /// Text around the region's text that makes it parse alone as one node.
     prefix: &'static str,
     suffix: &'static str,
@@ -110,13 +108,15 @@ pub(super) fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -
         new_errors.push(err.map_range(|r| r - text_start + new_range.start()));
     }
     let alone_root = alone.syntax();
-    let old_tokens = old_region_elements(&region).flat_map(|e| match e {
-        NodeOrToken::Node(n) => n
-            .descendants_with_tokens()
-            .filter_map(|e| e.into_token())
-            .collect(),
-        NodeOrToken::Token(t) => vec![t],
-    });
+    let old_tokens = old_region_elements(&region)
+        .into_iter()
+        .flat_map(|e| match e {
+            NodeOrToken::Node(n) => n
+                .descendants_with_tokens()
+                .filter_map(|e| e.into_token())
+                .collect(),
+            NodeOrToken::Token(t) => vec![t],
+        });
     let new_tokens = alone_root
         .descendants_with_tokens()
         .filter_map(|e| e.into_token());
@@ -134,12 +134,10 @@ pub(super) fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -
             }
             region.node.replace_with(new_node.green().to_owned())
         }
-        Some(indices) => {
+        Some((first, last)) => {
             let new_children = binding_run_children(&region, &new_node)?;
-            let parent = region
-                .node
-                .green()
-                .splice_children(indices.clone(), new_children);
+            let indices = first.index()..=last.index();
+            let parent = region.node.green().splice_children(indices, new_children);
             region.node.replace_with(parent)
         }
     };
@@ -201,74 +199,104 @@ fn is_binding(element: &SyntaxElement) -> bool {
 
 /// The run of bindings of `node` around the edit: from the last binding that starts before the
 /// edit to the first that ends after it. In an attribute set, a missing end of the run is the
-/// set's own brace; in a `let`, both must be bindings.
+/// set's own brace; in a `let`, both must be bindings. Sets in generated files can have tens of
+/// thousands of children, so this walks from the edit outwards instead of over all children.
 fn binding_run(node: &SyntaxNode, edit: TextRange, is_set: bool) -> Option<Region> {
-    let children: Vec<SyntaxElement> = node.children_with_tokens().collect();
-    let first = children
-        .iter()
-        .rposition(|c| is_binding(c) && c.text_range().start() < edit.start());
-    let last = children
-        .iter()
-        .position(|c| is_binding(c) && c.text_range().end() > edit.end());
-    if first.is_none() && last.is_none() {
-        return None;
-    }
-    let (first_idx, prefix) = match first {
-        Some(idx) => (idx, "{"),
-        None if is_set => (0, ""),
-        None => return None,
+    let one = TextSize::from(1);
+    // The children holding the characters just before and just after the edit.
+    let before = node.child_or_token_at_range(TextRange::at(edit.start() - one, one))?;
+    let after = node.child_or_token_at_range(TextRange::at(edit.end(), one))?;
+    let first_binding = walk(before, |e| e.prev_sibling_or_token());
+    let last_binding = walk(after, |e| e.next_sibling_or_token());
+    let (first, prefix) = match first_binding {
+        Ok(binding) => (binding, "{"),
+        Err(edge) if is_set && edge.index() == 0 => (edge, ""),
+        Err(_) => return None,
     };
-    let (last_idx, suffix) = match last {
-        Some(idx) => (idx, "}"),
-        None if is_set => (children.len().checked_sub(1)?, ""),
-        None => return None,
+    let (last, suffix) = match last_binding {
+        Ok(binding) => (binding, "}"),
+        Err(edge)
+            if is_set && edge.kind() == TOKEN_R_BRACE && edge.next_sibling_or_token().is_none() =>
+        {
+            (edge, "")
+        }
+        Err(_) => return None,
     };
-    if first_idx > last_idx {
+    if prefix.is_empty() && suffix.is_empty() || first.index() > last.index() {
         return None;
     }
-    // Between the two ends there may only be bindings and trivia (no error nodes, no `in`).
-    let inner_ok = children[first_idx..=last_idx]
-        .iter()
-        .enumerate()
-        .all(|(i, c)| {
-            let at_set_start = prefix.is_empty() && matches!(c.kind(), TOKEN_REC | TOKEN_L_BRACE);
-            let at_set_end =
-                suffix.is_empty() && i == last_idx - first_idx && c.kind() == TOKEN_R_BRACE;
-            is_binding(c) || c.kind().is_trivia() || at_set_start || at_set_end
-        });
-    if !inner_ok {
-        return None;
+    // Between the two ends there may only be bindings and trivia (no error nodes, no `in`),
+    // apart from the set's own opening and closing tokens when the run reaches them.
+    let mut element = first.clone();
+    loop {
+        let at_set_start = prefix.is_empty() && matches!(element.kind(), TOKEN_REC | TOKEN_L_BRACE);
+        let at_set_end = suffix.is_empty() && element.index() == last.index();
+        if !(is_binding(&element) || element.kind().is_trivia() || at_set_start || at_set_end) {
+            return None;
+        }
+        if element.index() == last.index() {
+            break;
+        }
+        element = element.next_sibling_or_token()?;
     }
-    let range = TextRange::new(
-        children[first_idx].text_range().start(),
-        children[last_idx].text_range().end(),
-    );
+    let range = TextRange::new(first.text_range().start(), last.text_range().end());
     Some(Region {
         node: node.clone(),
         range,
-        children: Some(first_idx..=last_idx),
+        children: Some((first, last)),
         prefix,
         suffix,
         errors_ok: is_set,
     })
 }
 
+/// Walks from `start` (inclusive) in one direction to the nearest binding, over trivia and the
+/// set's opening tokens. Returns the binding, or the last element reached (the set's edge) if
+/// something else comes first or the children end.
+fn walk(
+    start: SyntaxElement,
+    step: impl Fn(&SyntaxElement) -> Option<SyntaxElement>,
+) -> Result<SyntaxElement, SyntaxElement> {
+    let mut element = start;
+    loop {
+        if is_binding(&element) {
+            return Ok(element);
+        }
+        if !element.kind().is_trivia() {
+            // Keep walking over `rec {` towards the start of a set; stop at anything else.
+            if !matches!(element.kind(), TOKEN_REC | TOKEN_L_BRACE) || element.index() == 0 {
+                return Err(element);
+            }
+        }
+        match step(&element) {
+            Some(next) => element = next,
+            None => return Err(element),
+        }
+    }
+}
+
 /// The old tree's elements the region covers.
-fn old_region_elements(region: &Region) -> Box<dyn Iterator<Item = SyntaxElement>> {
+fn old_region_elements(region: &Region) -> Vec<SyntaxElement> {
     match &region.children {
-        None => Box::new(std::iter::once(NodeOrToken::Node(region.node.clone()))),
-        Some(indices) => Box::new(
-            region
-                .node
-                .children_with_tokens()
-                .skip(*indices.start())
-                .take(indices.end() - indices.start() + 1),
-        ),
+        None => vec![NodeOrToken::Node(region.node.clone())],
+        Some((first, last)) => {
+            let mut elements = vec![first.clone()];
+            while let Some(next) = elements.last().filter(|e| e.index() < last.index()) {
+                match next.next_sibling_or_token() {
+                    Some(next) => elements.push(next),
+                    None => break,
+                }
+            }
+            elements
+        }
     }
 }
 
 fn old_region_text(region: &Region) -> String {
-    old_region_elements(region).map(|c| c.to_string()).collect()
+    old_region_elements(region)
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// Whether lexing the region leaves the tokenizer's state as it found it, so that the text after
@@ -356,17 +384,14 @@ fn is_isolated(region: &Region, new_text: &str, new_range: TextRange) -> bool {
     };
     let before = prefix.chars().next_back();
     let after = suffix.chars().next();
-    let first_kind = region.node.children_with_tokens().nth(
-        region
-            .children
-            .as_ref()
-            .map_or(0, |indices| *indices.start()),
+    let first_kind = match &region.children {
+        Some((first, _)) => first.kind(),
+        None => region.node.first_token().map_or(NODE_ERROR, |t| t.kind()),
+    };
+    let starts_with_word = matches!(
+        first_kind,
+        TOKEN_REC | TOKEN_LET | NODE_ATTRPATH_VALUE | NODE_INHERIT
     );
-    let starts_with_word = region.children.is_some() && !region.prefix.is_empty()
-        || matches!(
-            first_kind.map(|c| c.kind()),
-            Some(TOKEN_REC | TOKEN_LET | NODE_ATTRPATH_VALUE | NODE_INHERIT)
-        );
     if starts_with_word && before.is_some_and(|c| !c.is_whitespace() && !"([{;=,".contains(c)) {
         return false;
     }
