@@ -99,7 +99,7 @@ fn main() {
                 nix_file: base::FileId(0),
                 lock_file: Some(base::FileId(1)),
                 lock: lock.as_ref().map_or(LockState::Missing, LockState::Loaded),
-                used_elsewhere: &[],
+                used_elsewhere: &Default::default(),
             };
             std::hint::black_box(check_flake(&cx));
         },
@@ -132,7 +132,7 @@ fn main() {
             nix_file: base::FileId(0),
             lock_file: Some(base::FileId(1)),
             lock: LockState::Loaded(&lock),
-            used_elsewhere: &[],
+            used_elsewhere: &Default::default(),
         };
         std::hint::black_box(check_flake(&cx));
     });

@@ -37,7 +37,7 @@ mod store_path;
 mod tests;
 
 pub use crate::checks::{
-    FlakeContext, LockState, check_flake, undeclared_input_uses, unused_inputs,
+    FlakeContext, LockState, UsesElsewhere, check_flake, undeclared_input_uses, unused_inputs,
 };
 pub use crate::date::utc_date;
 pub use crate::flake_ref::{FlakeRef, RefError, RefKind};

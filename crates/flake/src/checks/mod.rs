@@ -52,9 +52,18 @@ pub struct FlakeContext<'a> {
     pub lock_file: Option<FileId>,
     /// What the lock holds.
     pub lock: LockState<'a>,
-    /// Inputs known to be used outside `flake.nix` (e.g. by modules that receive `inputs`), so
-    /// `unused-input` does not flag them.
-    pub used_elsewhere: &'a [String],
+    /// What is known of uses outside `flake.nix` (e.g. by modules that receive `inputs`).
+    pub used_elsewhere: &'a UsesElsewhere,
+}
+
+/// What a caller that follows the inputs beyond `flake.nix` (the module graph) learned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UsesElsewhere {
+    /// Escapes (ranges from [`crate::InputUses::escapes`]) that were followed completely: every
+    /// use behind them is in `inputs`. `unused-input` stays silent while any other escape exists.
+    pub followed_escapes: Vec<base::TextRange>,
+    /// Inputs used behind those escapes.
+    pub inputs: Vec<String>,
 }
 
 /// Every flake diagnostic, on `flake.nix` or `flake.lock`, in a stable order.

@@ -61,7 +61,7 @@ fn render_all(fixture: &str) -> String {
         nix_file: NIX,
         lock_file: lock_text.as_ref().map(|_| LOCK),
         lock,
-        used_elsewhere: &[],
+        used_elsewhere: &Default::default(),
     };
     let mut out = String::new();
     for d in check_flake(&cx) {
@@ -623,4 +623,31 @@ fn realistic_flakes_are_silent() {
     ];
     let out: String = flakes.iter().map(|f| render(f)).collect();
     expect![[r#""#]].assert_eq(&out);
+}
+
+#[test]
+fn escapes_followed_by_the_caller() {
+    let nix = r#"{
+  inputs.nixpkgs.url = "github:o/nixpkgs";
+  inputs.hm.url = "github:o/hm";
+  inputs.old.url = "github:o/old";
+  outputs = { self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.x = nixpkgs.lib.nixosSystem { specialArgs = { inherit inputs; }; modules = [ ./x.nix ]; };
+  };
+}
+"#;
+    let model = FlakeModel::from_text(nix);
+    assert_eq!(model.uses.escapes.len(), 1);
+    // The module graph followed `specialArgs` and saw `inputs.hm` used in ./x.nix.
+    let elsewhere = super::UsesElsewhere {
+        followed_escapes: model.uses.escapes.clone(),
+        inputs: vec!["hm".to_owned()],
+    };
+    let unused: Vec<&str> = super::unused_inputs(&model, &elsewhere)
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(unused, ["old"]);
+    // Without that knowledge, nothing is reported.
+    assert!(super::unused_inputs(&model, &Default::default()).is_empty());
 }

@@ -6,13 +6,19 @@
 use base::{Diagnostic, FileRange, Fix, Severity, SourceChange};
 
 use super::FlakeContext;
+use super::UsesElsewhere;
 use crate::{FlakeModel, Input, edits};
 
-/// The declared inputs nothing uses. `used_elsewhere` names inputs known to be used outside
-/// `flake.nix`. Empty whenever we cannot see every use.
-pub fn unused_inputs<'a>(model: &'a FlakeModel, used_elsewhere: &[String]) -> Vec<&'a Input> {
+/// The declared inputs nothing uses, counting what `elsewhere` reports. Empty whenever we cannot
+/// see every use.
+pub fn unused_inputs<'a>(model: &'a FlakeModel, elsewhere: &UsesElsewhere) -> Vec<&'a Input> {
     let visible = model.outputs.as_ref().is_some_and(|o| o.param.is_some());
-    if !visible || model.inputs_incomplete || !model.uses.escapes.is_empty() {
+    let unfollowed = model
+        .uses
+        .escapes
+        .iter()
+        .any(|e| !elsewhere.followed_escapes.contains(e));
+    if !visible || model.inputs_incomplete || unfollowed {
         return Vec::new();
     }
     let followed: Vec<&str> = model
@@ -26,7 +32,7 @@ pub fn unused_inputs<'a>(model: &'a FlakeModel, used_elsewhere: &[String]) -> Ve
         .filter(|i| !i.implicit)
         .filter(|i| !model.uses.mentions(&i.name))
         .filter(|i| !followed.contains(&i.name.as_str()))
-        .filter(|i| !used_elsewhere.contains(&i.name))
+        .filter(|i| !elsewhere.inputs.contains(&i.name))
         .collect()
 }
 

@@ -53,7 +53,7 @@ impl FlakeEntry {
                 nix_file: self.nix_file,
                 lock_file: self.lock_file,
                 lock: self.lock_state(),
-                used_elsewhere: &[],
+                used_elsewhere: &Default::default(),
             };
             let mut diagnostics = flake::check_flake(&cx);
             if self.nested {
