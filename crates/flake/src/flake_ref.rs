@@ -146,6 +146,8 @@ impl FlakeRef {
                 _ if scheme.starts_with("file+") => {
                     url_kind(RefKind::File, &base["file+".len()..], params)
                 }
+                // `git://host/repo` is a git input as written.
+                "git" => url_kind(RefKind::Git, base, params),
                 "http" | "https" | "file" => {
                     let kind = if is_archive(base) {
                         RefKind::Tarball

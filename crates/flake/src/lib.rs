@@ -4,7 +4,7 @@
 //! `flake.nix`, [`Lock`] reads a `flake.lock`, [`InputResolver`] answers "which input is this
 //! expression?", and [`store_path`] computes where Nix keeps a locked input.
 //! [`check_flake`] produces the flake diagnostics of one flake (`flake-structure`,
-//! `duplicate-input`, `undeclared-input`, `unused-input`, `unknown-follows`, `stale-lock`,
+//! `duplicate-input`, `invalid-input-url`, `undeclared-input`, `unused-input`, `unknown-follows`, `stale-lock`,
 //! `no-lock-file`, `malformed-lock`).
 //!
 //! For code outside `flake.nix` that receives the inputs (a module with `{ inputs, ... }:`):

@@ -2,6 +2,7 @@
 
 mod duplicate_input;
 mod flake_structure;
+mod invalid_input_url;
 mod malformed_lock;
 mod stale_lock;
 mod undeclared_input;
@@ -71,6 +72,7 @@ pub fn check_flake(cx: &FlakeContext<'_>) -> Vec<Diagnostic> {
     let mut acc = Vec::new();
     flake_structure::check(cx, &mut acc);
     duplicate_input::check(cx, &mut acc);
+    invalid_input_url::check(cx, &mut acc);
     undeclared_input::check(cx, &mut acc);
     unused_input::check(cx, &mut acc);
     unknown_follows::check(cx, &mut acc);

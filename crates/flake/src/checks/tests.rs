@@ -651,3 +651,29 @@ fn escapes_followed_by_the_caller() {
     // Without that knowledge, nothing is reported.
     assert!(super::unused_inputs(&model, &Default::default()).is_empty());
 }
+
+/// The four flagged URLs fail `nix flake lock` in Nix 2.8 with a parse error; the others parse.
+#[test]
+fn invalid_input_urls() {
+    check(
+        r#"{
+  inputs.a.url = "githb:o/a";
+  inputs.b.url = "github:onlyowner";
+  inputs.c.url = "github:o/c/main?ref=dev";
+  inputs.d.url = "git://example.org/d.git";
+  inputs.e.url = "nixpkgs/nixos-24.05";
+  inputs.f.url = "git+ssh://git@example.org/f.git";
+  inputs.g.url = "https://example.org/g.tar.gz";
+  inputs.h.url = "/abs/path";
+  inputs.i = { url = "github:o/i"; inputs.x.url = "nope nope"; };
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#,
+        expect![[r#"
+            flake.nix:2:18 "\"githb:o/a\"" warning invalid-input-url: Nix cannot read this flake URL: `githb:` is not a flake URL scheme Nix knows.
+            flake.nix:3:18 "\"github:onlyowner\"" warning invalid-input-url: Nix cannot read this flake URL: `github:onlyowner` needs the form `github:owner/repo`.
+            flake.nix:4:18 "\"github:o/c/main?ref=dev\"" warning invalid-input-url: Nix cannot read this flake URL: `github:o/c/main?ref=dev` gives a branch or commit both in the path and as a `?ref=`/`?rev=` parameter.
+            flake.nix:10:51 "\"nope nope\"" warning invalid-input-url: Nix cannot read this flake URL: `nope nope` is not a flake URL or a flake registry name.
+        "#]],
+    );
+}

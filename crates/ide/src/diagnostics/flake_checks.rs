@@ -1,4 +1,5 @@
 //! Flake diagnostics on `flake.nix` and `flake.lock`: flake-structure, duplicate-input,
+//! invalid-input-url,
 //! undeclared-input, unused-input, unknown-follows, stale-lock, no-lock-file, malformed-lock
 //! (computed by the `flake` crate, once per flake and snapshot).
 
