@@ -93,8 +93,11 @@ fn benches(c: &mut Criterion) {
     group.bench_function("full_parse", |b| b.iter(|| parse(black_box(&text))));
     group.bench_function("reparse_token", |b| b.iter(|| black_box(token.run())));
     group.bench_function("reparse_small_block", |b| b.iter(|| black_box(block.run())));
-    group.bench_function("reparse_top_level_block", |b| {
+    group.bench_function("reparse_top_level_binding", |b| {
         b.iter(|| black_box(top.run()))
+    });
+    group.bench_function("reparse_new_binding_with_error", |b| {
+        b.iter(|| black_box(typing.run()))
     });
     group.bench_function("line_index", |b| {
         b.iter(|| LineIndex::new(black_box(&text)))

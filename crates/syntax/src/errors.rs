@@ -362,12 +362,17 @@ fn last_significant_token(root: &SyntaxNode) -> Option<SyntaxToken> {
     }
 }
 
-/// The first non-trivia token that starts inside `range`.
+/// The first non-trivia token that starts inside `range`. (`covering_element` descends by
+/// binary search; `token_at_offset` would scan every child of a huge attribute set.)
 fn first_token_in(root: &SyntaxNode, range: TextRange) -> Option<SyntaxToken> {
     if range.start() >= root.text_range().end() {
         return None;
     }
-    let mut token = root.token_at_offset(range.start()).right_biased()?;
+    let NodeOrToken::Token(mut token) =
+        root.covering_element(TextRange::at(range.start(), TextSize::from(1)))
+    else {
+        return None;
+    };
     loop {
         if !token.kind().is_trivia() && token.text_range().start() >= range.start() {
             return Some(token);
