@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use syntax::{LineIndex, Parse, ParseOrigin, TextRange, TextSize, parse};
 
 #[path = "../../test-fixture/src/workload.rs"]
-#[allow(dead_code, missing_docs)]
+#[allow(dead_code, missing_docs, unused_imports)]
 mod workload;
 
 /// One edit of the big file: the old parse, the replaced range, the insertion, the new text.

@@ -159,10 +159,8 @@ fn describe(err: &RawError, root: &SyntaxNode) -> Option<SyntaxError> {
             wanted,
         } => {
             let token = found_token(*range);
-            if *found == TOKEN_ERROR {
-                if let Some(token) = &token {
-                    return Some(describe_error_token(token));
-                }
+            if let (TOKEN_ERROR, Some(token)) = (*found, &token) {
+                return Some(describe_error_token(token));
             }
             let token_range = token.as_ref().map_or(*range, |t| t.text_range());
             let found_text = describe_found(*found, token.as_ref().map(|t| t.text()));

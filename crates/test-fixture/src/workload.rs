@@ -88,7 +88,7 @@ fn package_name(rng: &mut Lcg, idx: usize) -> String {
 /// lines, lists, interpolated strings, `let … in` and `if` expressions, and line and block
 /// comments. It parses without errors.
 pub fn all_packages_like(target_bytes: usize) -> String {
-    let mut rng = Lcg(0x5eed_a11_9acc);
+    let mut rng = Lcg(0x05ee_da11_9acc);
     let mut out = String::with_capacity(target_bytes + 4096);
     out.push_str(
         "/* The top-level package collection.\n\n   This file is generated for benchmarks; it has the \
