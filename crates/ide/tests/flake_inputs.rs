@@ -325,6 +325,12 @@ fn goto_definition() {
     "#]],
     );
     goto(
+        &with_cursor(FLAKE, "/flake.nix", "github:nix-community", 0),
+        expect![[r#"
+            /flake.lock:3:5-3:19 "\"home-manager\""
+        "#]],
+    );
+    goto(
         &with_cursor(FLAKE, "/flake.lock", "\"src\": {", 0),
         expect![[r#"
         /flake.nix:9:5-9:8 "src"

@@ -1,7 +1,6 @@
 //! Flake diagnostics on `flake.nix` and `flake.lock`: flake-structure, duplicate-input,
-//! invalid-input-url,
-//! undeclared-input, unused-input, unknown-follows, stale-lock, no-lock-file, malformed-lock
-//! (computed by the `flake` crate, once per flake and snapshot).
+//! invalid-input-url, undeclared-input, unused-input, unknown-follows, stale-lock, no-lock-file,
+//! malformed-lock (computed by the `flake` crate, once per flake and snapshot).
 
 use base::{Diagnostic, FileId};
 

@@ -18,7 +18,7 @@ pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarge
         return Vec::new();
     };
     match (target, role) {
-        (FlakeTarget::Input(path), Role::Declaration) => {
+        (FlakeTarget::Input(path), Role::Declaration | Role::Url) => {
             lock_node_target(entry, &path).into_iter().collect()
         }
         (FlakeTarget::Input(path), _) => {

@@ -4,7 +4,7 @@
 use base::{FilePosition, FileRange, SourceChange};
 
 use super::flake_models::flake_models;
-use super::flake_target::{FlakeTarget, follows_name_range, target_at};
+use super::flake_target::{FlakeTarget, Role, follows_name_range, target_at};
 use crate::db::Db;
 
 /// The range of the input name under the cursor, when it can be renamed here.
@@ -13,9 +13,12 @@ pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Option<Result<FileRa
     let entry = models
         .for_file(pos.file_id)
         .filter(|e| e.nix_file == pos.file_id)?;
-    let (range, FlakeTarget::Input(path), _) = target_at(entry, pos.file_id, pos.offset)? else {
+    let (range, FlakeTarget::Input(path), role) = target_at(entry, pos.file_id, pos.offset)? else {
         return None;
     };
+    if role == Role::Url {
+        return None;
+    }
     let [name] = path.as_slice() else {
         return Some(Err(
             "This names an input of another flake; rename it there.".to_owned(),
@@ -34,9 +37,8 @@ pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Option<Result<FileRa
         .get(usize::from(range.start())..usize::from(range.end()))
         .unwrap_or("");
     if written != name.as_str() {
-        return Some(Err(
-            "Only inputs written as plain names can be renamed.".to_owned()
-        ));
+        // A quoted name (`"my.input"`) is not offered.
+        return None;
     }
     Some(Ok(FileRange {
         file_id: pos.file_id,

@@ -23,6 +23,8 @@ pub(crate) enum Role {
     Reference,
     /// A node key in `flake.lock`.
     LockKey,
+    /// The input's `url` string.
+    Url,
 }
 
 /// The target at `offset` in `file_id` (a file of `entry`), with the range naming it.
@@ -47,6 +49,14 @@ pub(crate) fn target_at(
                 *range,
                 FlakeTarget::Input(vec![input.name.clone()]),
                 Role::Declaration,
+            ));
+        }
+        // The URL string: hover shows the same as on the name.
+        if let Some(url) = input.spec.url.as_ref().filter(|u| hit(&u.range)) {
+            return Some((
+                url.range,
+                FlakeTarget::Input(vec![input.name.clone()]),
+                Role::Url,
             ));
         }
         // Overrides of the input's own inputs, at any depth.
