@@ -25,6 +25,9 @@ pub struct FlakeModel {
     pub outputs: Option<Outputs>,
     /// The `nixConfig` entries (known, not inputs).
     pub nix_config: Vec<TextRange>,
+    /// `inputs.self.…` entries: attributes of this flake's own source (`submodules`, `lfs`),
+    /// not an input.
+    pub self_attrs: Vec<TextRange>,
     /// Some input declaration could not be read (dynamic names, `inherit`): checks that need the
     /// complete list of inputs stay silent.
     pub inputs_incomplete: bool,

@@ -137,6 +137,7 @@ fn clean_flake_is_silent() {
   inputs.hm.url = "github:o/hm";
   inputs.hm.inputs.nixpkgs.follows = "nixpkgs";
   nixConfig.extra-substituters = [ "https://cache.example.org" ];
+  inputs.self.submodules = true;
   outputs = { self, nixpkgs, hm, ... }: { x = hm.lib; y = nixpkgs.lib; z = self.outPath; };
 }
 "#;

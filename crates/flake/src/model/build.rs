@@ -105,6 +105,12 @@ impl Builder {
             .duplicates
             .sort_by_key(|d| (d.range.start(), d.range.end()));
         self.model.duplicates.dedup_by_key(|d| d.range);
+        // `inputs.self.submodules = true;` (Nix 2.27+) sets attributes of this flake's own
+        // source; `self` is not an input.
+        if let Some(index) = self.model.inputs.iter().position(|i| i.name == "self") {
+            let own = self.model.inputs.remove(index);
+            self.model.self_attrs = own.decl_ranges;
+        }
         self.add_implicit_inputs();
         self.model.uses = self.outputs_uses();
         self.model
