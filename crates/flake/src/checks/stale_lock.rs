@@ -36,7 +36,15 @@ pub(super) fn check(cx: &FlakeContext<'_>, acc: &mut Vec<Diagnostic>) {
             return;
         }
     };
+    let defaulted = |name: &str| {
+        let param = model.outputs.as_ref().and_then(|o| o.param.as_ref());
+        param.is_some_and(|p| p.formals.iter().any(|f| f.name == name && f.has_default))
+    };
     for input in &model.inputs {
+        // `{ extra ? null }`: the author expects it may be missing; leave it alone.
+        if input.implicit && defaulted(&input.name) {
+            continue;
+        }
         let Some(problem) = input_problem(input, lock) else {
             continue;
         };

@@ -457,6 +457,13 @@ fn stale_lock() {
 }
 
 #[test]
+fn defaulted_formal_is_not_stale() {
+    let nix = "{ inputs.a.url = \"github:o/a\"; outputs = { self, a, extra ? null }: { x = [ a extra ]; }; }\n";
+    let lock = lock(r#""a": "a""#, &github_node("a", "a", ""));
+    check(&format!("{nix}#- /flake.lock\n{lock}"), expect![[r#""#]]);
+}
+
+#[test]
 fn no_lock_file() {
     let check = |fixture: &str, expect: Expect| expect.assert_eq(&render_all(fixture));
     check(
