@@ -8,7 +8,7 @@ use base::{
 };
 
 use crate::Files;
-use crate::graph::framework::{ArgClass, classify, framework_name};
+use crate::graph::framework::{ArgClass, classify, framework_name, surely_not_direct};
 use crate::graph::{
     ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, SourceKind,
 };
@@ -151,8 +151,17 @@ fn check_module(
     for formal in &param.formals {
         let mut missing: Vec<ContextId> = Vec::new();
         let mut recursion: Vec<(ContextId, Vec<ArgSource>)> = Vec::new();
+        // Unknown only because some modules are unknown, but surely not a specialArg: fine in
+        // values (an unseen module may define `_module.args`), recursion in strict positions.
+        let mut not_direct: Vec<ContextId> = Vec::new();
         for &c in &checked {
             match classify(&graph.contexts[c], &formal.name) {
+                ArgClass::Unknown
+                    if graph.contexts[c].kind != ContextKind::Submodule
+                        && surely_not_direct(&graph.contexts[c], &formal.name) =>
+                {
+                    not_direct.push(c)
+                }
                 ArgClass::Missing
                     if outer_argument_of_submodule(graph, c, &formal.name) != Some(false) =>
                 {
@@ -181,6 +190,19 @@ fn check_module(
                 !formal.uses.is_empty(),
                 strict.first().map(|u| u.position),
             ));
+        }
+        if !not_direct.is_empty() {
+            for u in &strict {
+                acc.push(not_direct_diag(
+                    files,
+                    graph,
+                    key,
+                    &formal.name,
+                    u.range,
+                    u.position,
+                    &not_direct,
+                ));
+            }
         }
         if !recursion.is_empty() {
             for u in &strict {
@@ -455,6 +477,49 @@ fn add_inherit_fix(files: &dyn Files, ctx: &Context, name: &str) -> Option<Fix> 
             },
         ),
     })
+}
+
+/// A name used in a strict position that the contexts' (fully known) specialArgs do not pass,
+/// in contexts with modules we could not see: whether some unseen module defines it in
+/// `_module.args` or nothing does, evaluation fails with "infinite recursion encountered".
+fn not_direct_diag(
+    files: &dyn Files,
+    graph: &ModuleGraph,
+    key: ModuleKey,
+    name: &str,
+    range: TextRange,
+    position: crate::module_info::StrictPosition,
+    ctxs: &[ContextId],
+) -> Diagnostic {
+    let at = FileRange {
+        file_id: key.file,
+        range,
+    };
+    let label = source_label(&graph.contexts[ctxs[0]]);
+    let msg = format!(
+        "infinite recursion: `{name}` is used in {}, but {} do not pass it through {label}, so it could only come from `_module.args`, which needs the complete module list. Pass it through {label}",
+        position.describe(),
+        ctx_names(graph, ctxs),
+    );
+    let msg = if ctxs.len() == 1 {
+        msg.replacen(" do not pass", " does not pass", 1)
+    } else {
+        msg
+    };
+    let mut d = Diagnostic::new(codes::MODULE_ARGS_RECURSION, Severity::Error, at, msg);
+    for &c in ctxs {
+        let ctx = &graph.contexts[c];
+        if let Some(site) = ctx.special_args_sites.first().copied().or(ctx.site) {
+            d = d.with_related(
+                site,
+                format!("{} of `{}`", source_label(ctx), ctx.full_name),
+            );
+        }
+        if let Some(fix) = add_inherit_fix(files, ctx, name) {
+            d = d.with_fix(fix);
+        }
+    }
+    d
 }
 
 fn recursion_diag(

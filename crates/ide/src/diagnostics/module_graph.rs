@@ -62,11 +62,29 @@ impl modules::Files for DbFiles<'_> {
             .is_some_and(|next| next.as_path().starts_with(path.as_path()))
     }
 
+    /// Under a flake root, and the nearest existing ancestor directory had its entries listed:
+    /// a directory the load skipped (`result`, `.git`, `node_modules`…) is in `existing_paths`
+    /// without any entry below it, so nothing inside it is known.
     fn is_in_workspace(&self, path: &VfsPath) -> bool {
-        self.db
+        let Some(root) = self
+            .db
             .roots
             .iter()
-            .any(|r| path.as_path().starts_with(r.as_path()))
+            .find(|r| path.as_path().starts_with(r.as_path()))
+        else {
+            return false;
+        };
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if self.db.existing_paths.contains(&d) || d == *root {
+                return self.is_dir(&d);
+            }
+            if d.as_path() == root.as_path() || !d.as_path().starts_with(root.as_path()) {
+                return false;
+            }
+            dir = d.parent();
+        }
+        false
     }
 
     fn display_path(&self, file: FileId) -> String {

@@ -297,6 +297,11 @@ impl<'a> Evaluator<'a> {
             }
             // Selecting from a module argument stays "derived from that argument".
             Value::Arg(a) => Some(Value::Arg(a.clone())),
+            Value::Update(l, r) => match self.select(r, name) {
+                None => self.select(l, name),
+                Some(_) if lacks(r, name) => self.select(l, name),
+                Some(v) => Some(v),
+            },
             _ => Some(Value::Unknown),
         }
     }
@@ -769,8 +774,16 @@ impl<'a> Evaluator<'a> {
             }
             // Calling something derived from a module argument: still derived from it.
             Value::Arg(a) => Value::Arg(a),
-            Value::Ext(_, path) => match path.last().and_then(|n| Prim::from_name(n)) {
-                Some(p) => self.apply(Value::Prim(p, Rc::new(Vec::new())), arg, site),
+            Value::Ext(input, path) => match path.last().map(|n| &**n) {
+                // `nixpkgs.lib.extend (final: prev: …)`: the same library with more names;
+                // the names we model keep their meaning.
+                Some("extend") if path.len() >= 2 && path[path.len() - 2].as_ref() == "lib" => {
+                    Value::Ext(input, Rc::new(path[..path.len() - 1].to_vec()))
+                }
+                Some(n) => match Prim::from_name(n) {
+                    Some(p) => self.apply(Value::Prim(p, Rc::new(Vec::new())), arg, site),
+                    None => Value::Unknown,
+                },
                 None => Value::Unknown,
             },
             _ => Value::Unknown,
@@ -985,6 +998,20 @@ impl<'a> Evaluator<'a> {
                 Value::Config(calls.len() - 1)
             }
             Prim::MkFlake => self.mk_flake(args, site),
+            Prim::FlakeSelf => match self.force(args[0]) {
+                Value::Attrs(a) => {
+                    let mut out = (*a).clone();
+                    for (name, t) in [("outputs", args[0]), ("inputs", args[1])] {
+                        out.map.entry(Rc::from(name)).or_insert(AttrEntry {
+                            thunk: t,
+                            key: None,
+                        });
+                    }
+                    out.origin = None;
+                    Value::Attrs(Rc::new(out))
+                }
+                _ => Value::Unknown,
+            },
         }
     }
 
@@ -1159,6 +1186,14 @@ pub fn update(l: &Value, r: &Value) -> Value {
             out.origin = None;
             Value::Attrs(Rc::new(out))
         }
+        // Merged libraries (`nixpkgs.lib // home-manager.lib`, `nixpkgs.lib // { … }`).
+        (
+            Value::Ext(..) | Value::Update(..),
+            Value::Ext(..) | Value::Update(..) | Value::Attrs(_),
+        )
+        | (Value::Attrs(_), Value::Ext(..) | Value::Update(..)) => {
+            Value::Update(Rc::new(l.clone()), Rc::new(r.clone()))
+        }
         (Value::Attrs(a), _) | (_, Value::Attrs(a)) => {
             let mut out = (**a).clone();
             out.open = true;
@@ -1166,6 +1201,48 @@ pub fn update(l: &Value, r: &Value) -> Value {
             Value::Attrs(Rc::new(out))
         }
         _ => Value::Unknown,
+    }
+}
+
+/// Whether `v` is known to lack attribute `name` although selecting it gave a value: the
+/// configuration functions live in one library each (`nixosSystem`/`evalModules` in nixpkgs'
+/// lib, `homeManagerConfiguration`/`hm` in home-manager's, `darwinSystem` in nix-darwin's), so
+/// in `nixpkgs.lib // home-manager.lib` the right side has no `nixosSystem`.
+fn lacks(v: &Value, name: &str) -> bool {
+    let Value::Ext(Some(input), path) = v else {
+        return false;
+    };
+    if path.len() != 1 || path[0].as_ref() != "lib" {
+        return false;
+    }
+    let owner = match name {
+        "nixosSystem" | "evalModules" => Lib::Nixpkgs,
+        "homeManagerConfiguration" | "hm" => Lib::HomeManager,
+        "darwinSystem" => Lib::Darwin,
+        _ => return false,
+    };
+    lib_of(input).is_some_and(|lib| lib != owner)
+}
+
+/// The well-known libraries of flake inputs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lib {
+    Nixpkgs,
+    HomeManager,
+    Darwin,
+}
+
+/// Which well-known library an input's `lib` is, judged by the input's conventional name.
+fn lib_of(input: &str) -> Option<Lib> {
+    let n = input.to_ascii_lowercase();
+    if n.contains("home-manager") || n == "hm" || n.contains("home_manager") {
+        Some(Lib::HomeManager)
+    } else if n.contains("darwin") {
+        Some(Lib::Darwin)
+    } else if n.starts_with("nixpkgs") || n.starts_with("nixos") {
+        Some(Lib::Nixpkgs)
+    } else {
+        None
     }
 }
 

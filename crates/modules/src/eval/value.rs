@@ -94,6 +94,8 @@ pub enum Prim {
     System(SystemKind),
     /// flake-parts' `mkFlake args module`.
     MkFlake,
+    /// A flake's `self`: `FlakeSelf outputs inputs` is the outputs with `outputs` and `inputs`.
+    FlakeSelf,
 }
 
 /// The configuration-building functions.
@@ -130,7 +132,8 @@ impl Prim {
             | Prim::MkOverride
             | Prim::RecursiveUpdate
             | Prim::WithSystem
-            | Prim::MkFlake => 2,
+            | Prim::MkFlake
+            | Prim::FlakeSelf => 2,
         }
     }
 
@@ -191,6 +194,9 @@ pub enum Value {
     Config(usize),
     /// A module argument of some evaluation (value not modelled).
     Arg(Rc<str>),
+    /// `l // r` where a side is not a known attribute set (`nixpkgs.lib // home-manager.lib`):
+    /// an attribute comes from `r` unless `r` is known to lack it.
+    Update(Rc<Value>, Rc<Value>),
 }
 
 impl Value {

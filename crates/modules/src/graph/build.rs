@@ -9,7 +9,8 @@ use base::{FileId, FileRange, VfsPath};
 
 use crate::Files;
 use crate::eval::{
-    AttrEntry, AttrsValue, CallKind, EnvId, Evaluator, ListValue, Loc, SystemKind, ThunkId, Value,
+    AttrEntry, AttrsValue, CallKind, EnvId, Evaluator, ListValue, Loc, Prim, SystemKind, ThunkId,
+    Value,
 };
 use crate::graph::{
     ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
@@ -125,7 +126,10 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
         None,
     );
     let out = ev.lazy_apply(outputs, inputs, None);
-    ev.set_alias(self_t, out);
+    // `self` is the outputs plus `self.outputs` and `self.inputs` (`inherit (self) outputs;`).
+    let flake_self = ev.value_thunk(Value::Prim(Prim::FlakeSelf, Rc::new(vec![out])), None);
+    let self_value = ev.lazy_apply(flake_self, inputs, None);
+    ev.set_alias(self_t, self_value);
     colmena_hive(ev, out);
     let mut stack: Vec<(ThunkId, String, usize)> = vec![(out, String::new(), 0)];
     while let Some((t, path, depth)) = stack.pop() {
@@ -804,6 +808,9 @@ impl Builder<'_, '_> {
             _ => return,
         };
         let parent_name = self.graph.contexts[parent].name.clone();
+        // A module of the outer configuration we could not see may define
+        // `home-manager.extraSpecialArgs` too.
+        let outer_open = self.graph.contexts[parent].modules_open;
         let mut shared: Vec<ThunkId> = hm.shared.clone();
         shared.reverse();
         for (user, defs) in hm.users {
@@ -816,7 +823,10 @@ impl Builder<'_, '_> {
                 name,
                 site: defs.first().map(|(_, at)| loc_range(*at)),
                 parent: Some(parent),
-                special_args: hm.extra.clone(),
+                special_args: ArgSet {
+                    open: hm.extra.open || outer_open,
+                    ..hm.extra.clone()
+                },
                 special_args_sites: hm.extra_sites.clone(),
                 call_args_site: hm.users_site,
                 module_args: hm.user_args.get(&user).cloned().unwrap_or_default(),

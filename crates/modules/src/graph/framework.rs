@@ -129,6 +129,18 @@ pub fn classify(ctx: &Context, name: &str) -> ArgClass {
     ArgClass::Missing
 }
 
+/// Whether `name` is certainly not a direct argument of `ctx` (its specialArgs are fully known
+/// and do not hold it). Such a name can only come from `_module.args`, so it cannot be used in a
+/// strict position, even when some modules of `ctx` are unknown: they could only add
+/// `_module.args` definitions.
+pub fn surely_not_direct(ctx: &Context, name: &str) -> bool {
+    ctx.kind != ContextKind::FlakeParts
+        && !ctx.special_args.open
+        && !ctx.special_args.names.contains_key(name)
+        && !DIRECT_ARGS.contains(&name)
+        && !framework_special(ctx.kind).contains(&name)
+}
+
 /// The framework's name for messages.
 pub fn framework_name(kind: ContextKind) -> &'static str {
     match kind {

@@ -1,0 +1,217 @@
+//! Shapes of real-world configurations (written from scratch, not copied): paths outside the
+//! flake roots, merged libraries (`nixpkgs.lib // home-manager.lib`), `self.outputs`, strict
+//! positions in contexts with unknown modules, helpers with `if` on the system kind, and files
+//! with syntax errors while the user types.
+
+use base::VfsPath;
+use expect_test::{Expect, expect};
+use test_fixture::Fixture;
+
+const CODES: &[&str] = &[
+    "[missing-module-argument]",
+    "[module-args-recursion]",
+    "[missing-import]",
+    "[unexpected-module-argument]",
+    "[imports-in-config]",
+];
+
+/// The module diagnostics of an analysis, rendered.
+fn module_diagnostics(analysis: &ide::Analysis) -> String {
+    let rendered = test_fixture::render_diagnostics(analysis);
+    let mut out = String::new();
+    let mut keep = false;
+    for line in rendered.lines() {
+        if !line.starts_with(' ') {
+            keep = CODES.iter().any(|c| line.contains(c));
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn check(fixture: &str, expect: Expect) {
+    let (analysis, _) = test_fixture::analysis_from_fixture(fixture);
+    expect.assert_eq(&module_diagnostics(&analysis));
+}
+
+#[test]
+fn imports_outside_every_root_are_unknown() {
+    // A flake in a subfolder imports a sibling folder and the machine's /etc/nixos: neither is
+    // under the flake root, so their existence is unknown. `./gone.nix` is under it: flagged.
+    let fixture = r#"
+#- /repo/nixos/flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem { modules = [ ./host.nix ]; };
+  };
+}
+#- /repo/nixos/host.nix
+{ ... }: { imports = [ /etc/nixos/hardware-configuration.nix ../shared/x.nix ./gone.nix ]; }
+"#;
+    check(
+        fixture,
+        expect![[r#"
+            /repo/nixos/host.nix:1:78-1:88 error[missing-import] `./gone.nix` does not exist
+        "#]],
+    );
+}
+
+#[test]
+fn loose_files_without_a_root_are_unknown() {
+    let fixture = "#- /somewhere/configuration.nix\n{ ... }: { imports = [ ./hardware-configuration.nix ]; }\n";
+    check(fixture, expect![""]);
+}
+
+#[test]
+fn imports_inside_skipped_directories_are_unknown() {
+    // The load lists a skipped directory (`result`, `.direnv`…) but nothing below it.
+    let fixture = Fixture::parse(
+        r#"
+#- /f/flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { nixpkgs, ... }: {
+    nixosConfigurations.h = nixpkgs.lib.nixosSystem { modules = [ ./host.nix ]; };
+  };
+}
+#- /f/host.nix
+{ ... }: { imports = [ ./result/sw.nix ./real/gone.nix ./nope/x.nix ]; }
+#- /f/real/other.nix
+{ }
+"#,
+    );
+    let mut change = fixture.to_change();
+    if let Some(existing) = change.existing_paths.as_mut() {
+        existing.insert(VfsPath::new("/f/result"));
+    }
+    let mut host = ide::AnalysisHost::new();
+    host.apply_change(change);
+    expect![[r#"
+        /f/host.nix:1:40-1:55 error[missing-import] `./real/gone.nix` does not exist
+        /f/host.nix:1:56-1:68 error[missing-import] `./nope/x.nix` does not exist
+    "#]]
+    .assert_eq(&module_diagnostics(&host.analysis()));
+}
+
+/// A flake whose `lib` merges nixpkgs' and home-manager's libraries.
+fn merged_lib_flake(special_args: &str, extra_special_args: &str) -> String {
+    format!(
+        r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  inputs.hardware.url = "github:NixOS/nixos-hardware";
+  inputs.impermanence.url = "github:nix-community/impermanence";
+  outputs = {{ self, nixpkgs, home-manager, ... }}@inputs: let
+    inherit (self) outputs;
+    lib = nixpkgs.lib // home-manager.lib;
+  in {{
+    nixosModules = import ./modules/nixos;
+    nixosConfigurations.desk = lib.nixosSystem {{
+      modules = [ ./hosts/desk ];
+      specialArgs = {{ {special_args} }};
+    }};
+    homeConfigurations."me@desk" = lib.homeManagerConfiguration {{
+      pkgs = nixpkgs.legacyPackages.x86_64-linux;
+      modules = [ ./home/me.nix ];
+      extraSpecialArgs = {{ {special_args} }};
+    }};
+  }};
+}}
+#- /modules/nixos/default.nix
+{{ wireguard = import ./wireguard.nix; }}
+#- /modules/nixos/wireguard.nix
+{{ lib, ... }}: {{ options.my.wg.enable = lib.mkEnableOption "wg"; }}
+#- /hosts/desk/default.nix
+{{ inputs, outputs, ... }}: {{
+  imports = [ inputs.hardware.nixosModules.common-cpu-amd ./users.nix ]
+    ++ builtins.attrValues outputs.nixosModules;
+  home-manager.extraSpecialArgs = {{ {extra_special_args} }};
+  home-manager.users.me = ../../home/me.nix;
+}}
+#- /hosts/desk/users.nix
+{{ pkgs, ... }}: {{ users.users.me.shell = pkgs.fish; }}
+#- /home/me.nix
+{{ inputs, pkgs, ... }}: {{ imports = [ inputs.impermanence.homeManagerModules.impermanence ]; home.packages = [ pkgs.hello ]; }}
+"#
+    )
+}
+
+#[test]
+fn merged_libraries_find_configurations() {
+    check(
+        &merged_lib_flake("inherit inputs outputs;", "inherit inputs outputs;"),
+        expect![""],
+    );
+    check(
+        &merged_lib_flake("inherit outputs;", "inherit inputs outputs;"),
+        expect![[r#"
+            /hosts/desk/default.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.desk`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+                related /flake.nix:11:32-14:6: `nixosConfigurations.desk` is defined here
+                fix: Pass `inputs` through specialArgs of `nixosConfigurations.desk`
+            /home/me.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `homeConfigurations."me@desk"`: no extraSpecialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through extraSpecialArgs
+                related /flake.nix:15:36-19:6: `homeConfigurations."me@desk"` is defined here
+                fix: Pass `inputs` through extraSpecialArgs of `homeConfigurations."me@desk"`
+        "#]],
+    );
+    check(
+        &merged_lib_flake("inherit inputs outputs;", "inherit outputs;"),
+        expect![[r#"
+            /home/me.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.desk → home-manager.users.me`: it is passed by `nixosConfigurations.desk`'s specialArgs (flake.nix:13) but not by home-manager.extraSpecialArgs (hosts/desk/default.nix:4). It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through home-manager.extraSpecialArgs
+                related /flake.nix:13:31-13:37: `inputs` is passed to `nixosConfigurations.desk` here
+                related /hosts/desk/default.nix:4:35-4:55: home-manager.extraSpecialArgs of `nixosConfigurations.desk → home-manager.users.me` is set here
+                fix: Pass `inputs` through home-manager.extraSpecialArgs of `nixosConfigurations.desk → home-manager.users.me`
+        "#]],
+    );
+}
+
+/// Modules of a host that the evaluator cannot see (`readDir`-generated), so its `_module.args`
+/// are not fully known; its specialArgs are.
+fn open_modules_flake(host: &str) -> String {
+    format!(
+        r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = {{ self, nixpkgs, ... }}@inputs: {{
+    nixosConfigurations.box = nixpkgs.lib.nixosSystem {{
+      specialArgs = {{ inherit inputs; }};
+      modules = [ ./host.nix ] ++ map (n: ./modules + "/${{n}}") (builtins.attrNames (builtins.readDir ./modules));
+    }};
+  }};
+}}
+#- /modules/a.nix
+{{ }}
+#- /host.nix
+{host}
+"#
+    )
+}
+
+#[test]
+fn strict_positions_need_only_known_special_args() {
+    // `secrets` is not a specialArg: in `imports` it can only come from `_module.args`, which
+    // is a recursion whatever the unseen modules define.
+    check(
+        &open_modules_flake(
+            "{ inputs, secrets, lib, ... }: { imports = [ inputs.self.nixosModules.x ] ++ lib.optional secrets.enable ./s.nix; }",
+        ),
+        expect![[r#"
+            /host.nix:1:91-1:98 error[module-args-recursion] infinite recursion: `secrets` is used in `imports`, but `nixosConfigurations.box` does not pass it through specialArgs, so it could only come from `_module.args`, which needs the complete module list. Pass it through specialArgs
+                related /flake.nix:5:21-5:40: specialArgs of `nixosConfigurations.box`
+        "#]],
+    );
+    // Look-alikes: the same name in a value (an unseen module may define `_module.args.secrets`),
+    // and specialArgs names in `imports`, stay silent.
+    check(
+        &open_modules_flake(
+            "{ inputs, secrets, lib, modulesPath, ... }: { imports = [ (modulesPath + \"/x.nix\") ]; x = secrets.enable; y = inputs; }",
+        ),
+        expect![""],
+    );
+}
