@@ -8,6 +8,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use syntax::{LineIndex, Parse, ParseOrigin, TextRange, TextSize, parse};
 
+// rnix is a dependency of this crate, so the bench can compare against it directly.
+
 #[path = "../../test-fixture/src/workload.rs"]
 #[allow(dead_code, missing_docs, unused_imports)]
 mod workload;
@@ -91,6 +93,13 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("all_packages_1_5mb");
     group.sample_size(20);
     group.bench_function("full_parse", |b| b.iter(|| parse(black_box(&text))));
+    // For comparison: rnix alone, and the tokenizer pass that the nesting pre-scan adds.
+    group.bench_function("rnix_parse_only", |b| {
+        b.iter(|| rnix::Root::parse(black_box(&text)))
+    });
+    group.bench_function("tokenize_only", |b| {
+        b.iter(|| rnix::tokenize(black_box(&text)).count())
+    });
     group.bench_function("reparse_token", |b| b.iter(|| black_box(token.run())));
     group.bench_function("reparse_small_block", |b| b.iter(|| black_box(block.run())));
     group.bench_function("reparse_top_level_binding", |b| {

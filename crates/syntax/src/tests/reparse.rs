@@ -365,3 +365,16 @@ fn seeds_are_valid() {
         assert_eq!(parse(seed).errors(), [], "{seed}");
     }
 }
+
+#[test]
+fn nesting_cap_is_respected_incrementally() {
+    // Growing a block past the nesting cap must give what a fresh parse gives: the flat tree.
+    let deep = |n: usize, inner: &str| format!("{}{inner}{}", "[".repeat(n), "]".repeat(n));
+    let fixture = deep(1_995, "[ x$0 ]");
+    check(&fixture, " [[[[[[[[[[ ]]]]]]]]]]", Full);
+    // Below the cap, the block tier works at depth too.
+    check(&fixture, " [ y ]", Block);
+    // A too-deep file is always reparsed in full.
+    let flat = deep(3_000, "x$0");
+    check(&flat, "y", Full);
+}
