@@ -61,6 +61,7 @@ pub fn load(roots: &[VfsPath], loose: &[VfsPath], cfg: &LoadConfig) -> (Change, 
     for (path, content) in contents {
         change.set_file(path, content);
     }
+    crate::store::fill_store_paths(&mut change, &cfg.store_dir);
     (change, issues)
 }
 
@@ -136,5 +137,6 @@ pub fn reload(
         }
         change.existing_paths = Some(existing);
     }
+    crate::store::fill_store_paths(&mut change, &cfg.store_dir);
     (change, issues)
 }
