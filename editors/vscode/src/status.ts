@@ -2,6 +2,9 @@
 import * as vscode from "vscode";
 import { ProgressTracker } from "./progress";
 
+/** How long a progress text stays visible at least, so that short work is readable, not a flicker. */
+const MIN_PROGRESS_MS = 600;
+
 /** What the server is doing, as far as the extension knows. */
 export type ServerState =
   | { kind: "starting" }
@@ -15,6 +18,9 @@ export class StatusItem implements vscode.Disposable {
   readonly progress = new ProgressTracker();
   private readonly item: vscode.StatusBarItem;
   private state: ServerState = { kind: "starting" };
+  /** The last progress text shown, and until when it stays (short progress would only flicker). */
+  private lingering?: { text: string; until: number };
+  private lingerTimer?: ReturnType<typeof setTimeout>;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem("flake-lsp.status", vscode.StatusBarAlignment.Left, 10);
@@ -27,8 +33,32 @@ export class StatusItem implements vscode.Disposable {
   /** Sets the server state and redraws. */
   set(state: ServerState): void {
     this.state = state;
-    if (state.kind === "stopped" || state.kind === "error") this.progress.clear();
+    if (state.kind === "stopped" || state.kind === "error") {
+      this.progress.clear();
+      this.lingering = undefined;
+    }
     this.render();
+  }
+
+  /** The progress text to show: the running work, or for a moment the work that just ended. */
+  private progressText(): string | undefined {
+    const summary = this.progress.summary();
+    const now = Date.now();
+    if (summary !== undefined) {
+      if (this.lingering?.text !== summary) this.lingering = { text: summary, until: now + MIN_PROGRESS_MS };
+      return summary;
+    }
+    if (this.lingering !== undefined && now < this.lingering.until) {
+      if (this.lingerTimer === undefined) {
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.render();
+        }, this.lingering.until - now);
+      }
+      return this.lingering.text;
+    }
+    this.lingering = undefined;
+    return undefined;
   }
 
   /** Redraws after a progress report. */
@@ -37,13 +67,13 @@ export class StatusItem implements vscode.Disposable {
     item.backgroundColor = undefined;
     switch (this.state.kind) {
       case "starting": {
-        const summary = this.progress.summary();
+        const summary = this.progressText();
         item.text = summary !== undefined ? `$(sync~spin) flake-lsp: ${summary}` : "$(sync~spin) flake-lsp";
         item.tooltip = `flake-lsp: ${summary ?? "starting the server"}`;
         break;
       }
       case "ready": {
-        const summary = this.progress.summary();
+        const summary = this.progressText();
         if (summary !== undefined) {
           item.text = `$(sync~spin) flake-lsp: ${summary}`;
           item.tooltip = `flake-lsp: ${summary}`;
@@ -67,6 +97,7 @@ export class StatusItem implements vscode.Disposable {
 
   /** Removes the item. */
   dispose(): void {
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
     this.item.dispose();
   }
 }
