@@ -240,3 +240,39 @@ fn deep_expressions_do_not_overflow() {
     let (n, open) = handle.join().expect("no overflow");
     assert_eq!((n, open), (1, true));
 }
+
+#[test]
+fn ten_thousand_deep_evaluation_on_a_small_stack() {
+    // The evaluator recurses, capped at a fixed nesting depth (`MAX_DEPTH`) whatever the input;
+    // summaries walk trees iteratively. Syntax cannot nest 10,000 deep (the parser stops with
+    // "recursion limit exceeded"), but evaluation can: chains of 10,000 `let` bindings, each
+    // forcing the previous one, in specialArgs and in a module's `imports`. They must not
+    // overflow a 2 MiB stack; the part beyond the cap is unknown, so nothing is reported.
+    const N: usize = 10_000;
+    let mut chain = String::from("a0 = { inherit inputs; };");
+    let mut mods = String::from("m0 = ./b.nix;");
+    for i in 1..=N {
+        chain.push_str(&format!(" a{i} = a{} // {{ }};", i - 1));
+        mods.push_str(&format!(" m{i} = m{};", i - 1));
+    }
+    let fixture = format!(
+        "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}@inputs: let {chain} in {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = a{N}; modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ inputs, nope, ... }}: let {mods} in {{ imports = [ m{N} ]; x = nope; }}\n#- /b.nix\n{{ }}\n"
+    );
+    let files = Mem::new(&fixture);
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let analysis = modules::analyze(&files);
+            let contexts = analysis.graph.contexts.len();
+            let open = analysis.graph.contexts.iter().all(|c| c.is_open());
+            let diags: usize = files
+                .files()
+                .into_iter()
+                .map(|f| analysis.diagnostics(f).len())
+                .sum();
+            (contexts, open, diags)
+        })
+        .expect("thread");
+    let result = handle.join().expect("no overflow");
+    assert_eq!(result, (1, true, 0));
+}
