@@ -183,6 +183,7 @@ in {
   };
 }
 "#,
+    "\u{feff}{\r\n  a = [ 1 2 ];\r\n  b = \"x${y}\";\r\n  c = ''\r\n    z\r\n  '';\r\n  d = let e = 1; in e;\r\n}\r\n",
     "{ lib, ... }: self: with self; {\n  foo = callPackage ../x/foo { };\n  bar = callPackage ../y { inherit (darwin) z; };\n  /* block */ baz = a // { b = c.d or 1; } ++ [ e ];\n  f = x: y: x |> y;\n}\n",
 ];
 
