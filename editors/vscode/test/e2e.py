@@ -359,6 +359,29 @@ def run_main_session(plan, vsix, server, results):
                           f"active tab {[t.text for t in b.css('.tab.active')]}, "
                           f"{b.status_text('status.editor.selection')}; screenshot {shot}")
 
+        for item in plan["completion"]:
+            name = f"completion {item['id']} at {item['file']}:{item['line'] + 1}:{item['character'] + 1}"
+            if not item.get("expected"):
+                results.skip(name, item.get("probe_error") or "the server answers nothing here yet")
+                continue
+            b.open_file(item["file"])
+            b.goto(item["line"], item["character"])
+            b.chord(Keys.CONTROL, Keys.SPACE)
+            want = set(item.get("expect_labels") or item["expected"][:3])
+            labels = set()
+            try:
+                def shown(_driver=None):
+                    labels.update(r.text.split("\n")[0].strip() for r in
+                                  b.css(".suggest-widget .monaco-list-row .label-name, .suggest-widget .monaco-list-row"))
+                    return want <= labels
+                b.wait(shown, 15)
+                ok = True
+            except TimeoutException:
+                ok = False
+            shot = b.shot(f"completion-{item['id']}")
+            results.check(f"{name} (Ctrl+Space) lists {sorted(want)}", ok, f"shown: {sorted(labels)[:20]}; screenshot {shot}")
+            b.keys(Keys.ESCAPE)
+
         for item in plan["rename"]:
             name = f"rename {item['id']} at {item['file']}:{item['line'] + 1}:{item['character'] + 1}"
             if not item.get("expected"):
