@@ -215,3 +215,83 @@ fn strict_positions_need_only_known_special_args() {
         expect![""],
     );
 }
+
+/// A helper in another file picks the system function with `if darwin`, builds paths with
+/// interpolation and names the home-manager user dynamically.
+fn mk_system_flake(home: &str) -> String {
+    format!(
+        r#"
+#- /flake.nix
+{{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.darwin.url = "github:LnL7/nix-darwin";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = {{ nixpkgs, ... }}@inputs: let
+    mkSystem = import ./lib/mksystem.nix {{ inherit nixpkgs inputs; }};
+  in {{
+    nixosConfigurations.vm = mkSystem "vm" {{ system = "x86_64-linux"; user = "ann"; }};
+    darwinConfigurations.mac = mkSystem "mac" {{ system = "aarch64-darwin"; user = "ann"; darwin = true; }};
+  }};
+}}
+#- /lib/mksystem.nix
+{{ nixpkgs, inputs }}: name: {{ system, user, darwin ? false }}:
+let
+  systemFunc = if darwin then inputs.darwin.lib.darwinSystem else nixpkgs.lib.nixosSystem;
+  hm = if darwin then inputs.home-manager.darwinModules else inputs.home-manager.nixosModules;
+in systemFunc {{
+  inherit system;
+  modules = [
+    ../machines/${{name}}.nix
+    hm.home-manager
+    {{
+      home-manager.users.${{user}} = import ../users/${{user}}/home.nix {{ inherit inputs; }};
+    }}
+    {{ config._module.args = {{ currentSystemUser = user; inherit inputs; }}; }}
+  ];
+}}
+#- /machines/vm.nix
+{{ pkgs, currentSystemUser, ... }}: {{ users.users.${{currentSystemUser}}.shell = pkgs.fish; }}
+#- /machines/mac.nix
+{{ inputs, ... }}: {{ imports = [ inputs.home-manager.darwinModules.default ]; }}
+#- /users/ann/home.nix
+{home}
+"#
+    )
+}
+
+#[test]
+fn helper_with_if_on_the_system_kind() {
+    // `darwin = true` selects darwinSystem: `darwinConfigurations.mac` is a nix-darwin context,
+    // and `inputs` from `_module.args` in its `imports` is a recursion. The user module closes
+    // over `inputs` (lexical) and takes only home-manager's own arguments: fine.
+    check(
+        &mk_system_flake("{ inputs }: { pkgs, lib, ... }: { home.packages = [ pkgs.hello ]; }"),
+        expect![[r#"
+            /machines/mac.nix:1:32-1:38 error[module-args-recursion] infinite recursion: `inputs` is used in `imports`, but in `darwinConfigurations.mac` it comes from `_module.args` (lib/mksystem.nix:13) which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+                related /lib/mksystem.nix:13:65-13:71: `inputs` is defined in `_module.args` of `darwinConfigurations.mac` here
+        "#]],
+    );
+    // The home module asks for an argument no source gives, in both systems' user contexts.
+    check(
+        &mk_system_flake(
+            "{ inputs }: { pkgs, currentSystemUser, ... }: { home.username = currentSystemUser; }",
+        ),
+        expect![[r#"
+            /machines/mac.nix:1:32-1:38 error[module-args-recursion] infinite recursion: `inputs` is used in `imports`, but in `darwinConfigurations.mac` it comes from `_module.args` (lib/mksystem.nix:13) which needs the complete module list. Pass it through specialArgs instead, or import unconditionally and use `lib.mkIf`
+                related /lib/mksystem.nix:13:65-13:71: `inputs` is defined in `_module.args` of `darwinConfigurations.mac` here
+            /users/ann/home.nix:1:21-1:38 error[missing-module-argument] `currentSystemUser` is not provided in `darwinConfigurations.mac → home-manager.users.ann`, `nixosConfigurations.vm → home-manager.users.ann`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
+                related /lib/mksystem.nix:11:7-11:33: `darwinConfigurations.mac → home-manager.users.ann` is defined here
+                related /lib/mksystem.nix:11:7-11:33: `nixosConfigurations.vm → home-manager.users.ann` is defined here
+        "#]],
+    );
+}
+
+#[test]
+fn helper_with_unknown_condition_is_silent() {
+    // Which function runs is unknown (`pathExists`): the configuration is not judged at all.
+    let fixture = mk_system_flake("{ inputs }: { nope, ... }: { x = nope; }").replace(
+        "if darwin then",
+        "if builtins.pathExists ./darwin-marker then",
+    );
+    check(&fixture, expect![""]);
+}

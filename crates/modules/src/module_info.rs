@@ -10,7 +10,9 @@ use syntax::ast::HasEntry;
 use syntax::{SyntaxKind, SyntaxNode, TextRange, ast};
 
 use crate::scope::{BinderKind, Resolution, Resolved};
-use crate::syntax_util::{apply_head, attrpath_names, is_literal_false, node_at, strip_parens};
+use crate::syntax_util::{
+    apply_head, attrpath_names_dynamic, is_literal_false, node_at, strip_parens,
+};
 
 /// The overall form of a module expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -785,9 +787,9 @@ fn collect_defs(body: &SyntaxNode, info: &mut ModuleInfo) {
                     match entry {
                         ast::Entry::AttrpathValue(apv) => {
                             let Some(path) = apv.attrpath() else { continue };
-                            let Some(mut names) = attrpath_names(&path) else {
-                                continue;
-                            };
+                            // Dynamic names (`home-manager.users.${user}`) are resolved by the
+                            // graph, which knows the module's environment.
+                            let mut names = attrpath_names_dynamic(&path);
                             let mut under_config = item.under_config;
                             if item.prefix.is_empty()
                                 && names.first().is_some_and(|n| n == "config")

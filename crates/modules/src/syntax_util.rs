@@ -65,6 +65,16 @@ pub fn attrpath_names(path: &ast::Attrpath) -> Option<Vec<String>> {
     path.attrs().map(|a| attr_name(&a)).collect()
 }
 
+/// Stands for a dynamic attribute (`${…}`) in [`attrpath_names_dynamic`].
+pub const DYNAMIC: &str = "${…}";
+
+/// The names of an attribute path, with [`DYNAMIC`] for each attribute that is not static.
+pub fn attrpath_names_dynamic(path: &ast::Attrpath) -> Vec<String> {
+    path.attrs()
+        .map(|a| attr_name(&a).unwrap_or_else(|| DYNAMIC.to_owned()))
+        .collect()
+}
+
 /// The name of the function applied in `f a b …`: the last attribute of a select or the
 /// identifier (`lib.mkIf` → `mkIf`), and the arguments in order.
 pub fn apply_head(node: &SyntaxNode) -> Option<(String, Vec<SyntaxNode>)> {

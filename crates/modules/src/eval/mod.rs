@@ -367,7 +367,9 @@ impl<'a> Evaluator<'a> {
                 None => Value::Unknown,
             },
             SyntaxKind::NODE_IDENT => self.lookup(env, &node.text().to_string()),
-            SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS => self.eval_path(file, &node),
+            SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS => {
+                self.eval_path(file, &node, env)
+            }
             SyntaxKind::NODE_STRING => match ast::Str::cast(node) {
                 Some(s) => self.eval_string(file, &s, env),
                 None => Value::Unknown,
@@ -511,10 +513,23 @@ impl<'a> Evaluator<'a> {
         Value::Str(Rc::from(out))
     }
 
-    fn eval_path(&self, file: FileId, node: &SyntaxNode) -> Value {
-        let text = node.text().to_string();
-        if text.contains("${") {
-            return Value::Unknown;
+    fn eval_path(&self, file: FileId, node: &SyntaxNode, env: EnvId) -> Value {
+        // `../machines/${name}.nix`: interpolations that evaluate to strings are spliced in.
+        let mut text = String::new();
+        for part in node.children_with_tokens() {
+            match part {
+                rowan::NodeOrToken::Token(t) => text.push_str(t.text()),
+                rowan::NodeOrToken::Node(n) => {
+                    let Some(e) = n.first_child() else {
+                        return Value::Unknown;
+                    };
+                    match self.eval(file, &e, env) {
+                        Value::Str(v) if !v.contains("${") => text.push_str(&v),
+                        Value::Arg(a) => return Value::Arg(a),
+                        _ => return Value::Unknown,
+                    }
+                }
+            }
         }
         let path = if text.starts_with('/') {
             VfsPath::new(&text)

@@ -18,7 +18,7 @@ use crate::graph::{
 };
 use crate::module_info::Certainty;
 use crate::summary::PathUse;
-use crate::syntax_util::strip_parens;
+use crate::syntax_util::{DYNAMIC, strip_parens};
 
 /// Output attributes never searched for configurations (they only cost evaluation budget).
 const SKIPPED_OUTPUTS: &[&str] = &[
@@ -286,6 +286,9 @@ struct HmSettings {
     global_pkgs: Vec<PkgsSource>,
     /// `home-manager.users.<name>._module.args.*` written from the outer configuration.
     user_args: BTreeMap<String, ArgSet>,
+    /// Some `home-manager.users.${…}` definition has a name we cannot compute: any user may
+    /// have more modules and `_module.args`.
+    users_open: bool,
     /// The body of the module that defines the users, when new top-level definitions can be
     /// added to it (a literal set without `config`/`options`).
     users_site: Option<FileRange>,
@@ -537,7 +540,32 @@ impl Builder<'_, '_> {
             ContextKind::Nixos | ContextKind::Darwin
         );
         for def in &info.defs {
-            let path: Vec<&str> = def.path.iter().map(String::as_str).collect();
+            let resolved;
+            let def_path = if def.path.iter().any(|n| n == DYNAMIC) {
+                match resolve_dynamic(ev, key.file, def.key, env, &def.path) {
+                    Some(p) => {
+                        resolved = p;
+                        &resolved
+                    }
+                    None => {
+                        // A name we cannot compute: whatever it defines is unknown.
+                        match def.path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                            ["_module", "args", ..] | ["_module"] => {
+                                self.graph.contexts[ctx_id].module_args.open = true
+                            }
+                            ["home-manager", "extraSpecialArgs", ..] if is_os => {
+                                hm.extra.open = true
+                            }
+                            ["home-manager", "users", ..] if is_os => hm.users_open = true,
+                            _ => {}
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                &def.path
+            };
+            let path: Vec<&str> = def_path.iter().map(String::as_str).collect();
             let key_range = FileRange {
                 file_id: key.file,
                 range: def.key,
@@ -829,7 +857,11 @@ impl Builder<'_, '_> {
                 },
                 special_args_sites: hm.extra_sites.clone(),
                 call_args_site: hm.users_site,
-                module_args: hm.user_args.get(&user).cloned().unwrap_or_default(),
+                module_args: {
+                    let mut args = hm.user_args.get(&user).cloned().unwrap_or_default();
+                    args.open |= hm.users_open;
+                    args
+                },
                 modules: Vec::new(),
                 modules_open: false,
                 pkgs: hm.global_pkgs.clone(),
@@ -837,6 +869,46 @@ impl Builder<'_, '_> {
             self.add_context(ctx, hm.extra_bindings.clone(), modules);
         }
     }
+}
+
+/// `def_path` with its dynamic names (`home-manager.users.${user}`) computed in the module's
+/// environment; `None` when one is not a known string. Only the definition's own attribute
+/// path is read, so dynamic names in an enclosing set's path are not resolved.
+fn resolve_dynamic(
+    ev: &Evaluator<'_>,
+    file: FileId,
+    key: base::TextRange,
+    env: EnvId,
+    def_path: &[String],
+) -> Option<Vec<String>> {
+    use rowan::ast::AstNode;
+    let attrpath = syntax::ast::Attrpath::cast(ev.node((file, key))?)?;
+    let mut computed = Vec::new();
+    for attr in attrpath.attrs() {
+        if crate::syntax_util::attr_name(&attr).is_some() {
+            continue;
+        }
+        let expr = match &attr {
+            syntax::ast::Attr::Dynamic(d) => d.expr()?.syntax().clone(),
+            other => other.syntax().clone(),
+        };
+        match ev.eval(file, &expr, env) {
+            Value::Str(s) => computed.push(s.to_string()),
+            _ => return None,
+        }
+    }
+    let mut computed = computed.into_iter();
+    let out: Vec<String> = def_path
+        .iter()
+        .map(|n| {
+            if n == DYNAMIC {
+                computed.next()
+            } else {
+                Some(n.clone())
+            }
+        })
+        .collect::<Option<_>>()?;
+    computed.next().is_none().then_some(out)
 }
 
 /// The module's body set, when it is a literal attribute set in shorthand form (no top-level
