@@ -7,6 +7,9 @@
 //! the transcript and the server's stderr instead of hanging.
 
 pub mod fixture;
+/// The shared benchmark workloads of `test-fixture` (std-only, included by path so that this
+/// crate does not depend on the analysis crates).
+#[path = "../../crates/test-fixture/src/workload.rs"]
 pub mod workload;
 
 use std::collections::VecDeque;

@@ -37,7 +37,10 @@ fn main() {
     }
     println!(
         "workload: {} modules, big file {} bytes / {} lines",
-        files.len() - 2,
+        files
+            .iter()
+            .filter(|(path, _)| path.starts_with("modules/"))
+            .count(),
         big.len(),
         big.lines().count()
     );
@@ -79,11 +82,14 @@ fn main() {
     let lines: Vec<(u32, u32)> = big
         .lines()
         .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with("package-"))
+        .filter(|(_, line)| {
+            let name = line.trim_start();
+            name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.contains(" = callPackage")
+        })
         .map(|(idx, line)| {
             (
                 idx as u32,
-                (line.len() - line.trim_start().len()) as u32 + 3,
+                (line.len() - line.trim_start().len()) as u32 + 1,
             )
         })
         .collect();
