@@ -72,6 +72,10 @@ pub struct FlakeRef {
     /// Every other attribute (`owner`, `repo`, `ref`, `rev`, `url`, `path`, `id`, `dir`, `host`…),
     /// values as strings (`true`, `1` for booleans and numbers).
     pub attrs: BTreeMap<String, String>,
+    /// The type was inferred from a plain `http(s)://` or `file://` URL rather than written
+    /// (`tarball+https://`, `type = "tarball"`): Nix picks `tarball` or `file` by its version, the
+    /// URL's extension and `flake = false`, so either type names the same source.
+    pub inferred_type: bool,
 }
 
 /// Why a URL could not be read as a flake reference.
@@ -132,6 +136,7 @@ impl FlakeRef {
                     Ok(FlakeRef {
                         kind: RefKind::Path,
                         attrs,
+                        inferred_type: false,
                     })
                 }
                 _ if scheme.starts_with("git+") => {
@@ -164,9 +169,12 @@ impl FlakeRef {
                         return Ok(FlakeRef {
                             kind: RefKind::Path,
                             attrs,
+                            inferred_type: false,
                         });
                     }
-                    url_kind(kind, base, params)
+                    let mut reference = url_kind(kind, base, params)?;
+                    reference.inferred_type = true;
+                    Ok(reference)
                 }
                 _ => Err(RefError(format!(
                     "`{scheme}:` is not a flake URL scheme Nix knows"
@@ -179,6 +187,7 @@ impl FlakeRef {
             return Ok(FlakeRef {
                 kind: RefKind::Path,
                 attrs,
+                inferred_type: false,
             });
         }
         indirect(base, params, url)
@@ -192,6 +201,7 @@ impl FlakeRef {
         Some(FlakeRef {
             kind: RefKind::from_type(&ty),
             attrs,
+            inferred_type: false,
         })
     }
 
@@ -209,7 +219,11 @@ impl FlakeRef {
     /// difference for the identifying ones (`owner`, `repo`, `url`, `path`, `id`, `ref`, `rev`,
     /// `dir`, `host`).
     pub fn same_source(&self, other: &FlakeRef) -> bool {
-        if self.kind != other.kind {
+        let downloads = |kind: &RefKind| matches!(kind, RefKind::Tarball | RefKind::File);
+        let interchangeable = (self.inferred_type || other.inferred_type)
+            && downloads(&self.kind)
+            && downloads(&other.kind);
+        if self.kind != other.kind && !interchangeable {
             return false;
         }
         const IDENTIFYING: &[&str] = &[
@@ -219,13 +233,13 @@ impl FlakeRef {
             let (a, b) = (self.get(key), other.get(key));
             let same = match (a, b) {
                 (Some(a), Some(b)) if matches!(*key, "owner" | "repo" | "host") => {
-                    a.eq_ignore_ascii_case(b)
+                    percent_decode(a).eq_ignore_ascii_case(&percent_decode(b))
                 }
                 (Some(a), Some(b)) if *key == "dir" => {
                     a.trim_end_matches('/') == b.trim_end_matches('/')
                 }
                 (Some(a), Some(b)) if *key == "path" => same_path(a, b),
-                (Some(a), Some(b)) if *key == "url" => without_dir(a) == without_dir(b),
+                (Some(a), Some(b)) if *key == "url" => canonical_url(a) == canonical_url(b),
                 (a, b) => a == b,
             };
             if !same {
@@ -400,21 +414,43 @@ fn same_path(a: &str, b: &str) -> bool {
     relative_tail(a, b) || relative_tail(b, a)
 }
 
-/// A URL without its `dir=` query parameter (Nix 2.8 keeps `?dir=` inside a git input's locked
-/// `url` as well as in `dir`).
-fn without_dir(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
+/// A URL in the form Nix compares: percent-decoded (Nix writes `*` as `%2A` into the lock),
+/// scheme and host in lower case, query parameters sorted (Nix keeps them in a map), without the
+/// parameters that are attributes rather than part of the download (`dir`: Nix 2.8 keeps `?dir=`
+/// inside a git input's locked `url` as well as in `dir`; `narHash`…), without a fragment.
+fn canonical_url(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or(url);
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let base = match base.split_once("://") {
+        Some((scheme, rest)) => {
+            let (host, path) = match rest.find('/') {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            format!(
+                "{}://{}{}",
+                scheme.to_ascii_lowercase(),
+                host.to_ascii_lowercase(),
+                percent_decode(path)
+            )
+        }
+        None => percent_decode(base),
     };
-    let rest: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.starts_with("dir=") && !p.is_empty())
+    let mut params: Vec<(String, String)> = parse_query(query)
+        .into_iter()
+        .filter(|(key, _)| !CURL_ATTRS.contains(&key.as_str()))
         .collect();
-    if rest.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", rest.join("&"))
+    params.sort();
+    let mut out = base;
+    let mut sep = '?';
+    for (key, value) in params {
+        out.push(sep);
+        out.push_str(&key);
+        out.push('=');
+        out.push_str(&value);
+        sep = '&';
     }
+    out
 }
 
 /// `1`/`0` as written in URLs and `true`/`false` as written in lock files mean the same.
@@ -509,6 +545,7 @@ fn indirect(rest: &str, params: BTreeMap<String, String>, url: &str) -> Result<F
     Ok(FlakeRef {
         kind: RefKind::Indirect,
         attrs,
+        inferred_type: false,
     })
 }
 
@@ -518,50 +555,89 @@ fn forge(
     params: BTreeMap<String, String>,
     url: &str,
 ) -> Result<FlakeRef, RefError> {
-    let parts: Vec<&str> = rest.splitn(3, '/').collect();
+    // Nix tokenizes the path on `/` and skips empty segments, so `github:/o/r/`, `github:o//r`
+    // and `github:o/r/` all name `o/r`; segments past the third form a ref (`feature/x`).
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     let (owner, repo, rev_or_ref) = match parts.as_slice() {
         [owner, repo] => (*owner, *repo, None),
-        [owner, repo, rest] => (*owner, *repo, Some(*rest)),
+        [owner, repo, tail @ ..] => (*owner, *repo, Some(tail.join("/"))),
         _ => {
             return Err(RefError(format!(
                 "`{url}` needs the form `{scheme}:owner/repo`"
             )));
         }
     };
-    if owner.is_empty() || repo.is_empty() {
-        return Err(RefError(format!(
-            "`{url}` needs the form `{scheme}:owner/repo`"
-        )));
-    }
     let mut attrs = params;
     attrs.insert("owner".to_owned(), owner.to_owned());
     attrs.insert("repo".to_owned(), repo.to_owned());
-    if let Some(rev_or_ref) = rev_or_ref.filter(|r| !r.is_empty()) {
-        if attrs.contains_key("ref") || attrs.contains_key("rev") {
+    if let Some(rev_or_ref) = rev_or_ref {
+        // A path commit with `?rev=`, or a path branch with `?ref=`, is given twice; a branch in
+        // the path with `?rev=` is accepted by current Nix.
+        let key = if is_rev(&rev_or_ref) { "rev" } else { "ref" };
+        if attrs.contains_key(key) {
+            let what = if key == "rev" {
+                "commit"
+            } else {
+                "branch or tag"
+            };
             return Err(RefError(format!(
-                "`{url}` gives a branch or commit both in the path and as a `?ref=`/`?rev=` parameter"
+                "`{url}` gives a {what} both in the path and as a `?{key}=` parameter"
             )));
         }
-        let key = if is_rev(rev_or_ref) { "rev" } else { "ref" };
-        attrs.insert(key.to_owned(), rev_or_ref.to_owned());
+        attrs.insert(key.to_owned(), rev_or_ref);
     }
     let kind = match scheme {
         "github" => RefKind::Github,
         "gitlab" => RefKind::Gitlab,
         _ => RefKind::Sourcehut,
     };
-    Ok(FlakeRef { kind, attrs })
+    Ok(FlakeRef {
+        kind,
+        attrs,
+        inferred_type: false,
+    })
 }
+
+/// Query parameters a `tarball`/`file` input takes as attributes (Nix removes them from the
+/// URL it downloads; `dir` belongs to the flake reference); any other parameter stays part of the
+/// URL.
+const CURL_ATTRS: &[&str] = &[
+    "narHash",
+    "rev",
+    "revCount",
+    "lastModified",
+    "name",
+    "unpack",
+    "dir",
+];
 
 fn url_kind(
     kind: RefKind,
     base: &str,
     mut params: BTreeMap<String, String>,
 ) -> Result<FlakeRef, RefError> {
-    params.insert("url".to_owned(), base.to_owned());
+    let mut url = base.to_owned();
+    if matches!(kind, RefKind::Tarball | RefKind::File) {
+        let mut sep = '?';
+        params.retain(|key, value| {
+            if CURL_ATTRS.contains(&key.as_str()) {
+                return true;
+            }
+            url.push(sep);
+            url.push_str(key);
+            if !value.is_empty() {
+                url.push('=');
+                url.push_str(value);
+            }
+            sep = '&';
+            false
+        });
+    }
+    params.insert("url".to_owned(), url);
     Ok(FlakeRef {
         kind,
         attrs: params,
+        inferred_type: false,
     })
 }
 

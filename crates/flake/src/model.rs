@@ -209,6 +209,7 @@ impl Input {
         Some(Ok(FlakeRef {
             kind: crate::flake_ref::RefKind::Indirect,
             attrs: [("id".to_owned(), self.name.clone())].into_iter().collect(),
+            inferred_type: false,
         }))
     }
 

@@ -167,10 +167,19 @@ fn edge_problem(
             }
             let wanted = reference?.ok()?;
             let original = node.original.as_ref()?;
-            (!wanted.same_source(original)).then(|| {
+            if wanted.same_source(original) {
+                return None;
+            }
+            let (was, now) = (original.to_string(), wanted.to_string());
+            Some(if was == now {
+                // Only the type differs (`file+https://…` against a `tarball` lock).
                 format!(
-                    "input `{label}` is locked from `{original}`, but flake.nix now says `{wanted}`"
+                    "input `{label}` is locked from `{was}` as type `{}`, but flake.nix now asks for type `{}`",
+                    original.kind.as_str(),
+                    wanted.kind.as_str()
                 )
+            } else {
+                format!("input `{label}` is locked from `{was}`, but flake.nix now says `{now}`")
             })
         }
     }

@@ -680,8 +680,85 @@ fn invalid_input_urls() {
         expect![[r#"
             flake.nix:2:18 "\"githb:o/a\"" warning invalid-input-url: Nix cannot read this flake URL: `githb:` is not a flake URL scheme Nix knows.
             flake.nix:3:18 "\"github:onlyowner\"" warning invalid-input-url: Nix cannot read this flake URL: `github:onlyowner` needs the form `github:owner/repo`.
-            flake.nix:4:18 "\"github:o/c/main?ref=dev\"" warning invalid-input-url: Nix cannot read this flake URL: `github:o/c/main?ref=dev` gives a branch or commit both in the path and as a `?ref=`/`?rev=` parameter.
+            flake.nix:4:18 "\"github:o/c/main?ref=dev\"" warning invalid-input-url: Nix cannot read this flake URL: `github:o/c/main?ref=dev` gives a branch or tag both in the path and as a `?ref=` parameter.
             flake.nix:10:51 "\"nope nope\"" warning invalid-input-url: Nix cannot read this flake URL: `nope nope` is not a flake URL or a flake registry name.
+        "#]],
+    );
+}
+
+/// Nix tokenizes forge paths skipping empty segments (`github:/o/r/main` is locked as owner `o`,
+/// repo `r`, ref `main`), takes segments past the third as a ref, and accepts a path branch with a
+/// `?rev=`; none of these is flagged, while an owner-only URL still is.
+#[test]
+fn forge_urls_nix_tolerates() {
+    check(
+        r#"{
+  inputs.a.url = "github:/o/a/main";
+  inputs.b.url = "github:o//b";
+  inputs.c.url = "github:o/c/";
+  inputs.d.url = "gitlab:o/d/feature/x";
+  inputs.e.url = "sourcehut:~o/e/main?rev=0123456789abcdef0123456789abcdef01234567";
+  inputs.f.url = "github://f";
+  inputs.g.url = "github:o/g/0123456789abcdef0123456789abcdef01234567?rev=0123456789abcdef0123456789abcdef01234567";
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#,
+        expect![[r#"
+            flake.nix:7:18 "\"github://f\"" warning invalid-input-url: Nix cannot read this flake URL: `github://f` needs the form `github:owner/repo`.
+            flake.nix:8:18 "\"github:o/g/0123456789abcdef0123456789abcdef01234567?rev=0123456789abcdef0123456789abcdef01234567\"" warning invalid-input-url: Nix cannot read this flake URL: `github:o/g/0123456789abcdef0123456789abcdef01234567?rev=0123456789abcdef0123456789abcdef01234567` gives a commit both in the path and as a `?rev=` parameter.
+        "#]],
+    );
+    // The lock Nix writes for the leading-slash form names the same repository.
+    let nix = "{ inputs.a.url = \"github:/o/a\"; outputs = { self, a }: { x = a; }; }\n";
+    let lock = lock(r#""a": "a""#, &github_node("a", "a", ""));
+    check(&format!("{nix}#- /flake.lock\n{lock}"), expect![[r#""#]]);
+}
+
+fn url_node(id: &str, ty: &str, url: &str) -> String {
+    format!(
+        r#"    "{id}": {{
+      "locked": {{ "narHash": "sha256-J+PeFKSDV+pHL7ukkfpVzCOO7mBSrrpJ3svwBFABbhI=", "type": "{ty}", "url": "{url}" }},
+      "original": {{ "type": "{ty}", "url": "{url}" }}
+    }},
+"#
+    )
+}
+
+/// Nix (since FlakeHub) locks a plain `https://` flake input as a `tarball` whatever its
+/// extension, writes the URL percent-encoded (`*` → `%2A`) and keeps unknown query parameters in
+/// it; Nix 2.8 locked an extension-less URL as `file`. None of that is staleness; a different URL,
+/// or an explicit `file+https://` against a `tarball` lock, is.
+#[test]
+fn url_inputs_compare_like_nix() {
+    let nix = r#"{
+  inputs.a.url = "https://flakehub.com/f/o/a/3";
+  inputs.b.url = "https://flakehub.com/f/o/b/*";
+  inputs.c.url = "https://example.org/c";
+  inputs.d.url = "tarball+https://example.org/d.tar.gz?token=x&narHash=sha256-AAAA";
+  inputs.e.url = "https://Example.org/e.tar.gz";
+  inputs.f.url = "https://flakehub.com/f/o/f/0.1";
+  inputs.g.url = "file+https://example.org/g";
+  inputs.h.url = "tarball+https://example.org/h";
+  outputs = { self, ... }@inputs: f inputs;
+}
+"#;
+    let lock = lock(
+        r#""a": "a", "b": "b", "c": "c", "d": "d", "e": "e", "f": "f", "g": "g", "h": "h""#,
+        &(url_node("a", "tarball", "https://flakehub.com/f/o/a/3")
+            + &url_node("b", "tarball", "https://flakehub.com/f/o/b/%2A")
+            + &url_node("c", "file", "https://example.org/c")
+            + &url_node("d", "tarball", "https://example.org/d.tar.gz?token=x")
+            + &url_node("e", "tarball", "https://example.org/e.tar.gz")
+            + &url_node("f", "tarball", "https://flakehub.com/f/o/f/0.2")
+            + &url_node("g", "tarball", "https://example.org/g")
+            + &url_node("h", "file", "https://example.org/h")),
+    );
+    check(
+        &format!("{nix}#- /flake.lock\n{lock}"),
+        expect![[r#"
+            flake.nix:7:10 "f" warning stale-lock: flake.lock is out of date: input `f` is locked from `https://flakehub.com/f/o/f/0.2`, but flake.nix now says `https://flakehub.com/f/o/f/0.1`; run `nix flake lock` to update flake.lock.
+            flake.nix:8:10 "g" warning stale-lock: flake.lock is out of date: input `g` is locked from `https://example.org/g` as type `tarball`, but flake.nix now asks for type `file`; run `nix flake lock` to update flake.lock.
+            flake.nix:9:10 "h" warning stale-lock: flake.lock is out of date: input `h` is locked from `https://example.org/h` as type `file`, but flake.nix now asks for type `tarball`; run `nix flake lock` to update flake.lock.
         "#]],
     );
 }
