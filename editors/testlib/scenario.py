@@ -1,8 +1,8 @@
 """What the editor tests ask of the example flake. Edit this table to extend every editor's test.
 
 Positions are given by text: the `occurrence`-th (1-based) match of `token` in `file`, cursor on
-its first character plus `offset`. Features whose server answer is still empty are reported as
-SKIP with the reason; once a feature has landed, set `required: True` so that an empty answer fails.
+its first character plus `offset`. With `required: False` an empty server answer is reported as
+SKIP with the reason (for a feature still being written); with `required: True` it fails.
 """
 
 EXAMPLE = "seed-flake"
@@ -33,7 +33,8 @@ EXTRA_FILES = {
     "rename-demo/users.nix": "{ pkgs, greeting, ... }:\n{\n  users.motd = greeting;\n}\n",
 }
 
-# Codes that must appear (file, code) in the CLI's JSON and therefore in every editor.
+# Codes that must appear (file, code) in the CLI's JSON and therefore in every editor; a missing
+# one fails every editor test (the example exists to show them).
 REQUIRED_CODES = [
     ("broken.nix", "syntax-error"),
     ("home.nix", "missing-module-argument"),
