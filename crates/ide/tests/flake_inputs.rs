@@ -650,6 +650,34 @@ fn several_flakes_are_separate_roots() {
     "#]].assert_eq(&flake_only(&analysis));
 }
 
+/// A function in a `flake.nix` below another flake is a module (flake-parts configs name module
+/// files `flake.nix`), not a broken flake; a function as the top flake.nix is still reported.
+#[test]
+fn nested_function_named_flake_nix_is_a_module() {
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { self, nixpkgs }: { x = nixpkgs; };
+}
+#- /flake.lock
+{ "nodes": { "nixpkgs": { "locked": { "narHash": "sha256-i3Rc/ENnz62BcrSloeVmAyPicEh4WsrEEYR+INs9TYw=", "owner": "NixOS", "repo": "nixpkgs", "rev": "d25de6654a34d99dceb02e71e6db516b3b545be6", "type": "github" }, "original": { "owner": "NixOS", "repo": "nixpkgs", "type": "github" } }, "root": { "inputs": { "nixpkgs": "nixpkgs" } } }, "root": "root", "version": 7 }
+#- /nixos/modules/flake.nix
+{ nix, nixpkgs, ... }: { flake.nixosModules.nix = nix; }
+"#;
+    let (analysis, _) = analysis_from_fixture(fixture);
+    expect![[r#""#]].assert_eq(&flake_only(&analysis));
+    let (analysis, _) = analysis_from_fixture(
+        "#- /flake.nix
+{ inputs, ... }: { }
+",
+    );
+    expect![[r#"
+        /flake.nix:1:1-1:21 error[flake-structure] `flake.nix` must be an attribute set, not a function.
+    "#]]
+    .assert_eq(&flake_only(&analysis));
+}
+
 #[test]
 fn malformed_lock_does_not_stop_flake_checks() {
     let (analysis, _) = analysis_from_fixture(

@@ -19,6 +19,10 @@ pub(super) fn check(cx: &FlakeContext<'_>, acc: &mut Vec<Diagnostic>) {
         LockState::Loaded(lock) => lock,
         LockState::Malformed(_) => return,
         LockState::Missing => {
+            // Without inputs there is nothing to lock (Nix writes a root-only lock).
+            if model.inputs.is_empty() {
+                return;
+            }
             let range = match (model.inputs_entries.first(), model.inputs.first()) {
                 (Some(entry), _) => TextRange::at(entry.start(), TextSize::from(6)),
                 (None, Some(input)) => match implicit_formal_range(model, input) {

@@ -478,6 +478,10 @@ fn no_lock_file() {
     );
     // A flake without inputs needs no lock.
     check("{ outputs = { self }: { }; }", expect![[r#""#]]);
+    check(
+        "{ inputs = { }; outputs = { self }: { }; }",
+        expect![[r#""#]],
+    );
 }
 
 #[test]

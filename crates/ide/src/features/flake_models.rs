@@ -138,5 +138,20 @@ fn compute(db: &Db) -> FlakeModels {
             .iter()
             .any(|other| other != &dir && dir.as_path().starts_with(other.as_path()));
     }
+    // A function in a `flake.nix` below another flake is a module or a helper that happens to be
+    // called `flake.nix` (flake-parts' `flake.nix` module files), not a flake of its own.
+    flakes.retain(|flake| !(flake.nested && is_function_file(db, flake.nix_file)));
     FlakeModels { flakes }
+}
+
+fn is_function_file(db: &Db, file_id: FileId) -> bool {
+    let root = db.parse(file_id).syntax_node();
+    let mut top = root.first_child();
+    while let Some(node) = top.clone() {
+        match node.kind() {
+            syntax::SyntaxKind::NODE_PAREN => top = node.first_child(),
+            kind => return kind == syntax::SyntaxKind::NODE_LAMBDA,
+        }
+    }
+    false
 }
