@@ -23,7 +23,7 @@
 use rnix::{
     SyntaxElement,
     SyntaxKind::{self, *},
-    SyntaxNode, SyntaxToken,
+    SyntaxNode,
 };
 use rowan::{NodeOrToken, TextRange, TextSize};
 
@@ -35,6 +35,7 @@ use crate::{
 };
 
 /// The part of the old tree that gets reparsed.
+#[derive(Clone)]
 struct Region {
     /// The node whose green tree is rebuilt: the whole block, or the set or `let` holding a run
     /// of bindings.
@@ -60,12 +61,57 @@ pub(super) fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -
         NodeOrToken::Node(node) => node,
         NodeOrToken::Token(token) => token.parent()?,
     };
-    let region = start
+    let mut region = start
         .ancestors()
         .find_map(|node| region_around(&node, edit.range))?;
     if !region.errors_ok && !old_errors.is_empty() {
         return None;
     }
+    // Error recovery often runs on into the next binding (an unclosed `(` takes the `;` as its
+    // closer, and the binding then swallows the next one up to its `;`), so a run of bindings
+    // that fails alone is retried with the following bindings, a few times.
+    for _ in 0..MAX_RUN_EXTENSIONS {
+        if let Some(parse) = reparse_region(parse, &region, &old_errors, edit) {
+            return Some(parse);
+        }
+        region = extend_run(&region)?;
+    }
+    reparse_region(parse, &region, &old_errors, edit)
+}
+
+/// How many more bindings a failed run is extended by, one at a time.
+const MAX_RUN_EXTENSIONS: usize = 2;
+
+/// The run of bindings `region` extended by the next binding, if it is a run and one follows.
+fn extend_run(region: &Region) -> Option<Region> {
+    let (first, last) = region.children.as_ref()?;
+    if region.suffix.is_empty() {
+        return None;
+    }
+    let mut next = last.next_sibling_or_token()?;
+    while next.kind().is_trivia() {
+        next = next.next_sibling_or_token()?;
+    }
+    if !is_binding(&next) {
+        return None;
+    }
+    Some(Region {
+        node: region.node.clone(),
+        range: TextRange::new(region.range.start(), next.text_range().end()),
+        children: Some((first.clone(), next)),
+        prefix: region.prefix,
+        suffix: region.suffix,
+        errors_ok: region.errors_ok,
+    })
+}
+
+/// Reparses `region` alone and splices it in, or returns `None`.
+fn reparse_region(
+    parse: &Parse,
+    region: &Region,
+    old_errors: &[(TextRange, &RawError)],
+    edit: &Edit<'_>,
+) -> Option<Parse> {
     let new_range = edit.new_range_of(region.range);
     let text = edit
         .new_text
@@ -108,19 +154,36 @@ pub(super) fn reparse_block(parse: &Parse, root: &SyntaxNode, edit: &Edit<'_>) -
         new_errors.push(err.map_range(|r| r - text_start + new_range.start()));
     }
     let alone_root = alone.syntax();
-    let old_tokens = old_region_elements(&region)
+    // The old region is checked as it would be parsed alone: inside the same wrapping braces.
+    let wrapper_kinds = |text: &str| {
+        if text.is_empty() {
+            None
+        } else {
+            Some(if text == "{" {
+                TOKEN_L_BRACE
+            } else {
+                TOKEN_R_BRACE
+            })
+        }
+    };
+    let old_kinds = wrapper_kinds(region.prefix)
         .into_iter()
-        .flat_map(|e| match e {
-            NodeOrToken::Node(n) => n
-                .descendants_with_tokens()
-                .filter_map(|e| e.into_token())
-                .collect(),
-            NodeOrToken::Token(t) => vec![t],
-        });
-    let new_tokens = alone_root
+        .chain(old_region_elements(region).into_iter().flat_map(|e| {
+            match e {
+                NodeOrToken::Node(n) => n
+                    .descendants_with_tokens()
+                    .filter_map(|e| e.into_token())
+                    .map(|t| t.kind())
+                    .collect(),
+                NodeOrToken::Token(t) => vec![t.kind()],
+            }
+        }))
+        .chain(wrapper_kinds(region.suffix));
+    let new_kinds = alone_root
         .descendants_with_tokens()
-        .filter_map(|e| e.into_token());
-    if !leaves_lexer_state_alone(old_tokens) || !leaves_lexer_state_alone(new_tokens) {
+        .filter_map(|e| e.into_token())
+        .map(|t| t.kind());
+    if !leaves_lexer_state_alone(old_kinds) || !leaves_lexer_state_alone(new_kinds) {
         return None;
     }
     let new_node = only_child(&alone_root)?;
@@ -301,16 +364,16 @@ fn old_region_text(region: &Region) -> String {
 
 /// Whether lexing the region leaves the tokenizer's state as it found it, so that the text after
 /// the region lexes the same in the old and the new file (checked on the old region's tokens and
-/// on the new ones). Braces and
-/// interpolations must balance without ever closing more than was opened: an unmatched `${`
+/// on the new ones, both with the braces that wrap a run of bindings). Braces and interpolations
+/// must balance without ever closing more than was opened: an unmatched `${`
 /// turns every later `}` of the file into the end of an interpolation, and inside an
 /// interpolation the tokenizer counts braces to find where it ends. (Unterminated strings never
 /// get this far: they swallow the region's closing token.)
-fn leaves_lexer_state_alone(tokens: impl Iterator<Item = SyntaxToken>) -> bool {
+fn leaves_lexer_state_alone(kinds: impl Iterator<Item = SyntaxKind>) -> bool {
     let mut braces = 0i64;
     let mut interpolations = 0i64;
-    for token in tokens {
-        match token.kind() {
+    for kind in kinds {
+        match kind {
             TOKEN_L_BRACE => braces += 1,
             TOKEN_R_BRACE => braces -= 1,
             TOKEN_INTERPOL_START => interpolations += 1,
