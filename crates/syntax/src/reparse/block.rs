@@ -116,7 +116,7 @@ fn reparse_region(
     let text = edit
         .new_text
         .get(std::ops::Range::<usize>::from(new_range))?;
-    if !is_isolated(&region, edit.new_text, new_range) {
+    if !is_isolated(region, edit.new_text, new_range) {
         return None;
     }
     let alone_text = format!("{}{text}{}", region.prefix, region.suffix);
@@ -125,7 +125,7 @@ fn reparse_region(
     let old_text = format!(
         "{}{}{}",
         region.prefix,
-        old_region_text(&region),
+        old_region_text(region),
         region.suffix
     );
     let new_inner = depth::scan(&alone_text).max;
@@ -198,7 +198,7 @@ fn reparse_region(
             region.node.replace_with(new_node.green().to_owned())
         }
         Some((first, last)) => {
-            let new_children = binding_run_children(&region, &new_node)?;
+            let new_children = binding_run_children(region, &new_node)?;
             let indices = first.index()..=last.index();
             let parent = region.node.green().splice_children(indices, new_children);
             region.node.replace_with(parent)
