@@ -295,3 +295,34 @@ fn helper_with_unknown_condition_is_silent() {
     );
     check(&fixture, expect![""]);
 }
+
+#[test]
+fn specialargs_from_the_inputs_set() {
+    // `specialArgs = inputs // { … }`: the inputs set holds exactly the declared inputs and
+    // `self`, so its names are known: `home-manager` is passed, `hostName` is not.
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = { nixpkgs, ... }@inputs: let user = "ann"; in {
+    nixosConfigurations.pc = nixpkgs.lib.nixosSystem {
+      specialArgs = inputs // { inherit user; };
+      modules = [ ./pc.nix ];
+    };
+  };
+}
+#- /pc.nix
+{ home-manager, self, user, hostName, ... }: {
+  imports = [ home-manager.nixosModules.home-manager ];
+  users.users.${user}.description = hostName;
+}
+"#;
+    check(
+        fixture,
+        expect![[r#"
+        /pc.nix:1:29-1:37 error[missing-module-argument] `hostName` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:5:30-8:6: `nixosConfigurations.pc` is defined here
+    "#]],
+    );
+}

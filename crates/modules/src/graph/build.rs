@@ -117,10 +117,13 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
             key: None,
         },
     );
+    // Nix passes exactly the declared inputs (and the `outputs` formals it adds as registry
+    // inputs) plus `self`: a known set unless the model could not read `inputs` completely.
+    let inputs_known = !model.inputs_incomplete && model.problems.is_empty();
     let inputs = ev.value_thunk(
         Value::Attrs(Rc::new(AttrsValue {
             map,
-            open: true,
+            open: !inputs_known,
             origin: None,
         })),
         None,
