@@ -22,6 +22,9 @@ pub use syntax::{LineCol, LineIndex, Parse, PositionEncoding};
 
 use db::Db;
 
+/// Every diagnostic code the analysis can emit; each is documented in `docs/diagnostics/<code>.md`.
+pub const DIAGNOSTIC_CODES: &[&str] = diagnostics::codes::CODES;
+
 /// Owns the latest state of every file; applies changes and hands out snapshots.
 #[derive(Default)]
 pub struct AnalysisHost {
