@@ -39,6 +39,9 @@ pub(crate) struct Db {
     pub(crate) config: Arc<AnalysisConfig>,
     pub(crate) store_path_presence: Arc<BTreeMap<String, bool>>,
     packages: Option<Arc<nixpkgs::Packages>>,
+    /// Each file's last state that parsed without errors, kept while later texts have errors
+    /// (the module graph keeps using it while the user types; see `module_graph`).
+    last_error_free: HashMap<FileId, Arc<FileData>>,
     memo: Memo,
 }
 
@@ -78,11 +81,13 @@ impl Db {
             match content {
                 Some(content) => {
                     let file_id = self.intern(path);
-                    self.files.insert(file_id, Arc::new(FileData::new(content)));
+                    let old = self.files.insert(file_id, Arc::new(FileData::new(content)));
+                    self.remember_error_free(file_id, old);
                 }
                 None => {
                     if let Some(file_id) = self.ids.get(&path) {
                         self.files.remove(file_id);
+                        self.last_error_free.remove(file_id);
                     }
                 }
             }
@@ -91,7 +96,28 @@ impl Db {
             let Some(&file_id) = self.ids.get(&path) else { continue };
             let Some(old) = self.files.get(&file_id).cloned() else { continue };
             self.files.insert(file_id, Arc::new(apply_edits(&old, &edits)));
+            self.remember_error_free(file_id, Some(old));
         }
+    }
+
+    /// Keeps `old` as the file's last error-free state when it parsed without errors (only if
+    /// it was parsed at all: a state nobody looked at is not worth a parse here).
+    fn remember_error_free(&mut self, file_id: FileId, old: Option<Arc<FileData>>) {
+        if let Some(old) = old
+            && old.parse.get().is_some_and(|p| p.errors().is_empty())
+        {
+            self.last_error_free.insert(file_id, old);
+        }
+    }
+
+    /// When the file's current text has syntax errors: its last text that parsed without
+    /// errors, with that parse.
+    pub(crate) fn last_error_free(&self, file_id: FileId) -> Option<(Arc<str>, Parse)> {
+        if self.parse(file_id).errors().is_empty() {
+            return None;
+        }
+        let old = self.last_error_free.get(&file_id)?;
+        Some((Arc::clone(&old.text), old.parse.get()?.clone()))
     }
 
     /// The snapshot's value of type `T`, computed by `compute` on first use. Concurrent callers

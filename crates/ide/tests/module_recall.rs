@@ -326,3 +326,100 @@ fn specialargs_from_the_inputs_set() {
     "#]],
     );
 }
+
+/// Applies one text edit (insert `text` at the first occurrence of `at` in `path`).
+fn type_into(host: &mut ide::AnalysisHost, path: &str, at: &str, text: &str) {
+    let analysis = host.analysis();
+    let file = analysis.file_id(&VfsPath::new(path)).expect("file");
+    let offset = analysis.file_text(file).find(at).expect("anchor");
+    let offset = base::TextSize::try_from(offset).expect("small");
+    let mut change = ide::Change::default();
+    change.edits.push((
+        VfsPath::new(path),
+        vec![base::TextEdit {
+            range: base::TextRange::empty(offset),
+            new_text: text.to_owned(),
+        }],
+    ));
+    host.apply_change(change);
+}
+
+const TYPING: &str = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  outputs = { nixpkgs, ... }@inputs: {
+    nixosConfigurations.pc = nixpkgs.lib.nixosSystem {
+      modules = [ ./pc.nix ./extra.nix ];
+    };
+  };
+}
+#- /pc.nix
+{ inputs, ... }: {
+  imports = [ inputs.nixos-hardware.nixosModules.common-cpu-amd ];
+  networking.hostName = "pc";
+}
+#- /extra.nix
+{ hostName, ... }: { x = hostName; }
+"#;
+
+#[test]
+fn typing_keeps_the_last_error_free_graph() {
+    let mut host = Fixture::parse(TYPING).to_host();
+    let before = module_diagnostics(&host.analysis());
+    expect![[r#"
+        /pc.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+            related /flake.nix:4:30-6:6: `nixosConfigurations.pc` is defined here
+            fix: Pass `inputs` through specialArgs of `nixosConfigurations.pc`
+        /extra.nix:1:3-1:11 error[missing-module-argument] `hostName` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:4:30-6:6: `nixosConfigurations.pc` is defined here
+    "#]]
+    .assert_eq(&before);
+
+    // Half-typed flake.nix: the other files keep their diagnostics; the related location in
+    // flake.nix lies after the edit and moves with it, and fixes editing flake.nix are dropped.
+    type_into(
+        &mut host,
+        "/flake.nix",
+        "    nixosConfigurations",
+        "    specialArgs = { inherit ",
+    );
+    expect![[r#"
+        /pc.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+            related /flake.nix:4:58-6:6: `nixosConfigurations.pc` is defined here
+        /extra.nix:1:3-1:11 error[missing-module-argument] `hostName` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:4:58-6:6: `nixosConfigurations.pc` is defined here
+    "#]]
+    .assert_eq(&module_diagnostics(&host.analysis()));
+
+    // Half-typed pc.nix (below the pattern): its diagnostic before the edit stays, extra.nix's too.
+    let mut host = Fixture::parse(TYPING).to_host();
+    let _ = module_diagnostics(&host.analysis());
+    type_into(&mut host, "/pc.nix", "  networking", "  boot.loader = ");
+    expect![[r#"
+        /pc.nix:1:3-1:9 error[missing-module-argument] `inputs` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. It is needed by `imports` (the evaluator reports this as "infinite recursion encountered"). Pass it through specialArgs
+            related /flake.nix:4:30-6:6: `nixosConfigurations.pc` is defined here
+            fix: Pass `inputs` through specialArgs of `nixosConfigurations.pc`
+        /extra.nix:1:3-1:11 error[missing-module-argument] `hostName` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:4:30-6:6: `nixosConfigurations.pc` is defined here
+    "#]]
+    .assert_eq(&module_diagnostics(&host.analysis()));
+
+    // An edit inside the reported name itself (`inputs` → `in{puts`): that range cannot be
+    // mapped, so it is not reported; the other file's diagnostic stays.
+    let mut host = Fixture::parse(TYPING).to_host();
+    let _ = module_diagnostics(&host.analysis());
+    type_into(&mut host, "/pc.nix", "puts, ...", "{");
+    expect![[r#"
+        /extra.nix:1:3-1:11 error[missing-module-argument] `hostName` is not provided in `nixosConfigurations.pc`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:4:30-6:6: `nixosConfigurations.pc` is defined here
+    "#]]
+    .assert_eq(&module_diagnostics(&host.analysis()));
+}
+
+#[test]
+fn a_file_broken_from_the_start_is_unknown() {
+    // No error-free state to fall back on: the context is open and nothing is reported.
+    let fixture = TYPING.replace("networking.hostName = \"pc\";", "networking.hostName = ;");
+    check(&fixture, expect![""]);
+}

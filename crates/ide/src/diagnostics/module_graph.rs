@@ -3,10 +3,11 @@
 //! The diagnostics it reports: `missing-module-argument`, `module-args-recursion`,
 //! `missing-import`, `unexpected-module-argument`, `imports-in-config`.
 
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::{Arc, LazyLock};
 
-use base::{Diagnostic, FileId, VfsPath};
+use base::{Diagnostic, FileId, FileRange, TextRange, TextSize, VfsPath};
 use modules::{FileSummary, ModuleAnalysis, SummaryCache};
 use syntax::Parse;
 
@@ -107,13 +108,175 @@ pub(crate) fn analysis(db: &Db) -> Arc<ModuleAnalysis> {
     db.memo(|db| {
         let files = DbFiles { db };
         let result = modules::analyze(&files);
-        let live: Vec<Arc<str>> = db.files().map(|f| db.text(f)).collect();
+        let live: Vec<Arc<str>> = db
+            .files()
+            .map(|f| db.text(f))
+            .chain(db.files().filter_map(|f| Some(db.last_error_free(f)?.0)))
+            .collect();
         SUMMARIES.retain(&live);
         result
     })
 }
 
-/// Adds the module diagnostics of `file_id`.
+/// The snapshot with every file that has syntax errors replaced by its last error-free state
+/// (when there is one), so that a half-typed file keeps its place in the module graph.
+struct LastGoodFiles<'a> {
+    db: &'a Db,
+}
+
+impl modules::Files for LastGoodFiles<'_> {
+    fn files(&self) -> Vec<FileId> {
+        self.db.files().collect()
+    }
+
+    fn file_id(&self, path: &VfsPath) -> Option<FileId> {
+        self.db.file_id(path)
+    }
+
+    fn path(&self, file: FileId) -> VfsPath {
+        self.db.path(file).clone()
+    }
+
+    fn text(&self, file: FileId) -> Arc<str> {
+        match self.db.last_error_free(file) {
+            Some((text, _)) => text,
+            None => self.db.text(file),
+        }
+    }
+
+    fn parse(&self, file: FileId) -> Parse {
+        match self.db.last_error_free(file) {
+            Some((_, parse)) => parse,
+            None => self.db.parse(file),
+        }
+    }
+
+    fn summary(&self, file: FileId) -> Arc<FileSummary> {
+        match self.db.last_error_free(file) {
+            Some((text, parse)) => SUMMARIES.get(&text, || parse.syntax_node()),
+            None => DbFiles { db: self.db }.summary(file),
+        }
+    }
+
+    fn has_existence_info(&self) -> bool {
+        DbFiles { db: self.db }.has_existence_info()
+    }
+
+    fn exists(&self, path: &VfsPath) -> bool {
+        DbFiles { db: self.db }.exists(path)
+    }
+
+    fn is_dir(&self, path: &VfsPath) -> bool {
+        DbFiles { db: self.db }.is_dir(path)
+    }
+
+    fn is_in_workspace(&self, path: &VfsPath) -> bool {
+        DbFiles { db: self.db }.is_in_workspace(path)
+    }
+
+    fn display_path(&self, file: FileId) -> String {
+        DbFiles { db: self.db }.display_path(file)
+    }
+}
+
+/// The module analysis behind the module diagnostics: the snapshot's own when no file is
+/// standing in for a broken one, else one over [`LastGoodFiles`]. Only diagnostics use it; other
+/// features read [`analysis`], whose ranges always match the current texts.
+struct DiagnosticAnalysis {
+    analysis: Arc<ModuleAnalysis>,
+    /// Files analysed in their last error-free state: (old text, current text).
+    stand_ins: HashMap<FileId, (Arc<str>, Arc<str>)>,
+}
+
+fn diagnostic_analysis(db: &Db) -> Arc<DiagnosticAnalysis> {
+    db.memo(|db| {
+        let stand_ins: HashMap<FileId, (Arc<str>, Arc<str>)> = db
+            .files()
+            .filter_map(|f| Some((f, (db.last_error_free(f)?.0, db.text(f)))))
+            .collect();
+        let analysis = if stand_ins.is_empty() {
+            analysis(db)
+        } else {
+            Arc::new(modules::analyze(&LastGoodFiles { db }))
+        };
+        DiagnosticAnalysis {
+            analysis,
+            stand_ins,
+        }
+    })
+}
+
+/// Maps a range of `old` to the same text in `new` when it lies in their common prefix or
+/// common suffix (the part the edit did not touch); `None` otherwise.
+fn map_range(old: &str, new: &str, range: TextRange) -> Option<TextRange> {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+    if end <= prefix {
+        return Some(range);
+    }
+    if start >= old.len() - suffix && end <= old.len() {
+        let shift = |o: usize| TextSize::try_from(o + new.len() - old.len()).ok();
+        return Some(TextRange::new(shift(start)?, shift(end)?));
+    }
+    None
+}
+
+/// Maps a location through the stand-ins; `None` when it is in a stand-in and cannot be mapped.
+fn map_location(
+    stand_ins: &HashMap<FileId, (Arc<str>, Arc<str>)>,
+    at: FileRange,
+) -> Option<FileRange> {
+    match stand_ins.get(&at.file_id) {
+        Some((old, new)) => Some(FileRange {
+            file_id: at.file_id,
+            range: map_range(old, new, at.range)?,
+        }),
+        None => Some(at),
+    }
+}
+
+/// Adds the module diagnostics of `file_id`. While a file has syntax errors, the graph uses its
+/// last error-free state, so the other files keep their diagnostics; the broken file keeps
+/// only those whose ranges lie in text the edits did not touch. Related locations that cannot
+/// be mapped are left out, and fixes that would edit a stand-in are dropped.
 pub(crate) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
-    acc.extend(analysis(db).diagnostics(file_id).iter().cloned());
+    let diag = diagnostic_analysis(db);
+    if diag.stand_ins.is_empty() {
+        acc.extend(diag.analysis.diagnostics(file_id).iter().cloned());
+        return;
+    }
+    for d in diag.analysis.diagnostics(file_id) {
+        let Some(location) = map_location(&diag.stand_ins, d.location) else {
+            continue;
+        };
+        let mut d = d.clone();
+        d.location = location;
+        d.related
+            .retain_mut(|r| match map_location(&diag.stand_ins, r.location) {
+                Some(l) => {
+                    r.location = l;
+                    true
+                }
+                None => false,
+            });
+        d.fixes.retain(|f| {
+            f.change
+                .edits
+                .keys()
+                .all(|file| !diag.stand_ins.contains_key(file))
+        });
+        acc.push(d);
+    }
 }
