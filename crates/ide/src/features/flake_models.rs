@@ -47,13 +47,19 @@ impl FlakeEntry {
     pub(crate) fn diagnostics(&self, db: &Db) -> &[Diagnostic] {
         self.diagnostics.get_or_init(|| {
             let text = db.text(self.nix_file);
+            let module_inputs = super::flake_module_inputs::module_inputs(db);
+            let used_elsewhere = module_inputs
+                .elsewhere
+                .get(&self.nix_file)
+                .cloned()
+                .unwrap_or_default();
             let cx = FlakeContext {
                 model: &self.model,
                 nix_text: &text,
                 nix_file: self.nix_file,
                 lock_file: self.lock_file,
                 lock: self.lock_state(),
-                used_elsewhere: &Default::default(),
+                used_elsewhere: &used_elsewhere,
             };
             let mut diagnostics = flake::check_flake(&cx);
             if self.nested {

@@ -10,6 +10,7 @@ mod flake_completion;
 mod flake_hover;
 mod flake_links;
 pub(crate) mod flake_models;
+pub(crate) mod flake_module_inputs;
 mod flake_nav;
 mod flake_rename;
 mod flake_target;
