@@ -246,7 +246,9 @@ fn describe(err: &RawError, root: &SyntaxNode) -> Option<SyntaxError> {
         RawError::TooDeep { units, range } => error(
             *range,
             format!(
-                "nesting is {units} levels deep; flake-lsp analyses up to {} levels",
+                "this expression nests too deeply to analyse (depth {units}, counting each \
+                 bracket and operator once and each set, `let`, function or parenthesis four \
+                 times; the limit is {})",
                 crate::depth::MAX_NESTING
             ),
         ),

@@ -13,6 +13,7 @@ pub const CODES: &[&str] = &[
     "missing-import",
     "missing-module-argument",
     "module-args-recursion",
+    "nesting-too-deep",
     "no-lock-file",
     "not-utf8",
     "stale-lock",
