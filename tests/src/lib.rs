@@ -136,6 +136,9 @@ pub struct Server {
     stderr: Shared<String>,
     /// The value answered to each `workspace/configuration` item.
     pub configuration: Shared<Value>,
+    /// Whether the harness answers the server's requests (tests of unresponsive clients set
+    /// it to `false`).
+    pub answer_requests: Shared<bool>,
     next_id: i64,
 }
 
@@ -161,6 +164,7 @@ impl Server {
         let transcript: Shared<Vec<String>> = Arc::default();
         let stderr: Shared<String> = Arc::default();
         let configuration: Shared<Value> = Arc::new(Mutex::new(Value::Null));
+        let answer_requests: Shared<bool> = Arc::new(Mutex::new(true));
         let (tx, incoming) = channel();
         {
             let stderr = Arc::clone(&stderr);
@@ -177,11 +181,17 @@ impl Server {
             let stdin = Arc::clone(&stdin);
             let transcript = Arc::clone(&transcript);
             let configuration = Arc::clone(&configuration);
+            let answer_requests = Arc::clone(&answer_requests);
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stdout);
                 while let Some(msg) = read_message(&mut reader) {
                     lock(&transcript).push(format!("<- {msg}"));
-                    if let Some(reply) = auto_reply(&msg, &lock(&configuration)) {
+                    let reply = if *lock(&answer_requests) {
+                        auto_reply(&msg, &lock(&configuration))
+                    } else {
+                        None
+                    };
+                    if let Some(reply) = reply {
                         let text = reply.to_string();
                         lock(&transcript).push(format!("-> {text}"));
                         let _ = write_frame(&mut *lock(&stdin), text.as_bytes());
@@ -200,6 +210,7 @@ impl Server {
             transcript,
             stderr,
             configuration,
+            answer_requests,
             next_id: 1,
         }
     }

@@ -215,3 +215,24 @@ fn settings_from_initialization_options_and_pull() {
     );
     assert!(server.shutdown_exit().success());
 }
+
+#[test]
+fn a_client_that_never_answers_does_not_stall_loading() {
+    let dir = flake_dir();
+    let mut server = Server::spawn();
+    *server
+        .answer_requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = false;
+    let mut caps = default_capabilities();
+    caps["window"]["workDoneProgress"] = json!(false);
+    server.initialize(json!({
+        "processId": null,
+        "rootUri": file_uri(&dir.root()),
+        "capabilities": caps,
+    }));
+    // The configuration pull and the watcher registration go unanswered; the flake still loads.
+    let broken = dir.uri("modules/broken.nix");
+    assert!(!server.wait_diagnostics(&broken, None).is_empty());
+    assert!(server.shutdown_exit().success());
+}

@@ -118,8 +118,10 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: lsp::InitializedParams) {
         let ctx = Arc::clone(&self.ctx);
+        // Registration runs on its own: a client that never answers must not delay loading.
+        let registering = Arc::clone(&ctx);
+        tokio::spawn(async move { workspace::register_watchers(&registering).await });
         tokio::spawn(async move {
-            workspace::register_watchers(&ctx).await;
             workspace::pull_settings(Arc::clone(&ctx)).await;
             workspace::load_workspace(ctx).await;
         });

@@ -18,6 +18,10 @@ use crate::capabilities::ClientCaps;
 use crate::config::{self, Config};
 use crate::state::State;
 
+/// How long the server waits for the client to answer one of its requests before going on
+/// without it (a client that never answers must not stall loading).
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Everything the handlers and the background tasks share.
 pub(crate) struct Ctx {
     /// Talks to the client.
@@ -131,9 +135,21 @@ async fn begin_progress(
     }
     let n = ctx.progress_ids.fetch_add(1, Ordering::Relaxed);
     let token = lsp::ProgressToken::String(format!("flake-lsp/load/{n}"));
-    if let Err(err) = ctx.client.create_work_done_progress(token.clone()).await {
-        log::debug!("client refused a progress token: {err}");
-        return None;
+    match tokio::time::timeout(
+        CLIENT_TIMEOUT,
+        ctx.client.create_work_done_progress(token.clone()),
+    )
+    .await
+    {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => {
+            log::debug!("client refused a progress token: {err}");
+            return None;
+        }
+        Err(_) => {
+            log::warn!("client did not answer window/workDoneProgress/create; no progress shown");
+            return None;
+        }
     }
     Some(ctx.client.progress(token, title).begin().await)
 }
@@ -319,12 +335,13 @@ pub(crate) async fn pull_settings(ctx: Arc<Ctx>) {
         scope_uri: None,
         section: Some(config::SECTION.to_owned()),
     };
-    match ctx.client.configuration(vec![item]).await {
-        Ok(values) => {
+    match tokio::time::timeout(CLIENT_TIMEOUT, ctx.client.configuration(vec![item])).await {
+        Ok(Ok(values)) => {
             if let Some(value) = values.into_iter().next().filter(|v| !v.is_null()) {
                 apply_settings(ctx, &value).await;
             }
         }
-        Err(err) => log::debug!("workspace/configuration failed: {err}"),
+        Ok(Err(err)) => log::debug!("workspace/configuration failed: {err}"),
+        Err(_) => log::warn!("client did not answer workspace/configuration; keeping settings"),
     }
 }
