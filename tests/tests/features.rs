@@ -17,7 +17,7 @@ const FLAKE: &str = r#"{
 }
 "#;
 
-const MODULE: &str = r#"{ config, pkgs, hostName, missingArg, ... }:
+const MODULE: &str = r#"{ config, pkgs, hostName, missingArg, unusedArg, ... }:
 {
   networking.hostName = hostName;
   environment.systemPackages = [ missingArg ];
@@ -52,6 +52,18 @@ fn semantic_features_reach_the_client() {
     );
     let related = &missing["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], json!(flake), "{missing}");
+
+    // A missing argument that is never used is a greyed-out hint.
+    let unused = diagnostics
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("unusedArg"))
+        })
+        .unwrap_or_else(|| server.fail(&format!("no diagnostic for unusedArg in {diagnostics:?}")));
+    assert_eq!(unused["severity"], json!(4), "{unused}");
+    assert_eq!(unused["tags"], json!([1]), "{unused}");
 
     // Open the module: hover and definition of a specialArg.
     server.open(&module, MODULE);
