@@ -236,3 +236,33 @@ fn a_client_that_never_answers_does_not_stall_loading() {
     assert!(!server.wait_diagnostics(&broken, None).is_empty());
     assert!(server.shutdown_exit().success());
 }
+
+#[test]
+fn pushed_settings_apply_and_max_file_size_reloads_the_workspace() {
+    let dir = flake_dir();
+    let mut server = Server::spawn();
+    let mut caps = default_capabilities();
+    caps["workspace"]["configuration"] = json!(false);
+    server.initialize(json!({
+        "processId": null,
+        "rootUri": file_uri(&dir.root()),
+        "capabilities": caps,
+        "initializationOptions": { "diagnostics": { "debounceMs": 0 } },
+    }));
+    let ok = dir.uri("modules/ok.nix");
+    server.wait_for("the end of loading", |msg| {
+        method_is(msg, "$/progress") && msg["params"]["value"]["kind"] == json!("end")
+    });
+    // Without pull support, settings come with the notification, under our key.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "flake-lsp": { "maxFileSize": 10 }, "other-tool": { "x": 1 } } }),
+    );
+    let diagnostics = server.wait_diagnostics_where(&ok, None, |d| !d.is_empty());
+    assert_eq!(
+        diagnostics[0]["code"],
+        json!("file-too-large"),
+        "{diagnostics:?}"
+    );
+    assert!(server.shutdown_exit().success());
+}
