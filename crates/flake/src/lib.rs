@@ -50,7 +50,7 @@ pub use crate::model::{
     Duplicate, FlakeModel, Follows, Formal, Input, InputSpec, NestedInput, Outputs, OutputsParam,
     StructureProblem,
 };
-pub use crate::rename::rename_input;
+pub use crate::rename::{rename_input, rename_input_followed};
 pub use crate::resolve::binding_site;
 pub use crate::resolve::{InputRef, InputResolver, InputUse, InputUses, UseKind};
 pub use crate::store_path::{encode_nix32, parse_nar_hash, store_path};

@@ -19,6 +19,18 @@ pub fn rename_input(
     old: &str,
     new: &str,
 ) -> Result<Vec<TextEdit>, String> {
+    rename_input_followed(model, parse, old, new, &[])
+}
+
+/// Like [`rename_input`], for a caller that renames the uses behind the escapes in `followed`
+/// itself (the modules that receive the inputs through `specialArgs`); other escapes still refuse.
+pub fn rename_input_followed(
+    model: &FlakeModel,
+    parse: &Parse,
+    old: &str,
+    new: &str,
+    followed: &[TextRange],
+) -> Result<Vec<TextEdit>, String> {
     let valid = new
         .chars()
         .next()
@@ -50,7 +62,7 @@ pub fn rename_input(
                 .to_owned(),
         );
     }
-    if !model.uses.escapes.is_empty() {
+    if model.uses.escapes.iter().any(|e| !followed.contains(e)) {
         return Err("The inputs are passed on from `outputs` (e.g. to `specialArgs`), so uses outside flake.nix could not be renamed.".to_owned());
     }
     let root = parse.syntax_node();

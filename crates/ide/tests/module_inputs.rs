@@ -251,3 +251,167 @@ fn unused_input_traps_in_modules() {
         expect![[r#""#]],
     );
 }
+
+/// The flake of [`ESCAPING`] with a module and a nested home-manager module that select inputs;
+/// `$0` goes where `marker` (`path:text`) says.
+fn nav_fixture(marker: &str) -> String {
+    let text = fixture(
+        ESCAPING,
+        r#"
+#- /configuration.nix
+{ inputs, ... }: {
+  x = inputs.nixpkgs.lib;
+  home-manager.extraSpecialArgs = { inherit inputs; };
+  home-manager.users.me = ./home.nix;
+}
+#- /home.nix
+{ inputs, ... }: { y = inputs.nixpkgs.legacyPackages; z = inputs.home-manager; }
+"#,
+    );
+    let (path, needle) = marker.split_once(':').expect("path:text");
+    let start = text.find(&format!("#- {path}\n")).expect("file");
+    let at = start + text[start..].find(needle).expect("text");
+    format!("{}$0{}", &text[..at], &text[at..])
+}
+
+fn show(analysis: &ide::Analysis, r: ide::FileRange) -> String {
+    let text = analysis.file_text(r.file_id);
+    format!(
+        "{} {:?}",
+        test_fixture::render_range(analysis, r.file_id, r.range),
+        &text[r.range]
+    )
+}
+
+#[test]
+fn navigation_from_module_uses() {
+    let (analysis, pos) = analysis_from_fixture(&nav_fixture("/home.nix:nixpkgs.legacy"));
+    let pos = pos.expect("cursor");
+    let defs: Vec<String> = analysis
+        .goto_definition(pos)
+        .into_iter()
+        .map(|t| show(&analysis, t.focus_range))
+        .collect();
+    expect![[r#"
+        [
+            "/flake.nix:2:10-2:17 \"nixpkgs\"",
+        ]
+    "#]]
+    .assert_debug_eq(&defs);
+    let refs: Vec<String> = analysis
+        .references(pos)
+        .into_iter()
+        .map(|r| show(&analysis, r))
+        .collect();
+    expect![[r#"
+        [
+            "/flake.nix:2:10-2:17 \"nixpkgs\"",
+            "/flake.nix:4:21-4:28 \"nixpkgs\"",
+            "/flake.nix:5:29-5:36 \"nixpkgs\"",
+            "/configuration.nix:2:14-2:21 \"nixpkgs\"",
+            "/home.nix:1:31-1:38 \"nixpkgs\"",
+        ]
+    "#]]
+    .assert_debug_eq(&refs);
+    let hover = analysis.hover(pos).map(|h| h.markdown).unwrap_or_default();
+    expect![[r#"
+        **input `nixpkgs`**
+
+        `github:NixOS/nixpkgs`
+
+        locked at `d25de66`
+
+        store path `/nix/store/5kpc3nfysy4f19ijzdjw4rcncr64cji3-source`"#]]
+    .assert_eq(&hover);
+}
+
+fn rename_all(marker: &str, new_name: &str) -> String {
+    let (analysis, pos) = analysis_from_fixture(&nav_fixture(marker));
+    match analysis.rename(pos.expect("cursor"), new_name) {
+        Ok(change) => change
+            .edits
+            .iter()
+            .map(|(file, edits)| {
+                let path = analysis.file_path(*file);
+                let text = test_fixture::apply_edits(&analysis.file_text(*file), edits);
+                format!("#- {path}\n{text}")
+            })
+            .collect(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+#[test]
+fn rename_updates_module_uses() {
+    expect![[r##"
+        #- /flake.nix
+        {
+          inputs.pkgs.url = "github:NixOS/nixpkgs";
+          inputs.home-manager.url = "github:nix-community/home-manager";
+          outputs = { self, pkgs, ... }@inputs: {
+            nixosConfigurations.a = pkgs.lib.nixosSystem {
+              specialArgs = { inherit inputs; };
+              modules = [ ./configuration.nix ];
+            };
+          };
+        }
+
+        #- /configuration.nix
+        { inputs, ... }: {
+          x = inputs.pkgs.lib;
+          home-manager.extraSpecialArgs = { inherit inputs; };
+          home-manager.users.me = ./home.nix;
+        }
+        #- /home.nix
+        { inputs, ... }: { y = inputs.pkgs.legacyPackages; z = inputs.home-manager; }
+    "##]]
+    .assert_eq(&rename_all("/home.nix:nixpkgs.legacy", "pkgs"));
+    expect![[r##"
+        #- /flake.nix
+        {
+          inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+          inputs.hm.url = "github:nix-community/home-manager";
+          outputs = { self, nixpkgs, ... }@inputs: {
+            nixosConfigurations.a = nixpkgs.lib.nixosSystem {
+              specialArgs = { inherit inputs; };
+              modules = [ ./configuration.nix ];
+            };
+          };
+        }
+
+        #- /home.nix
+        { inputs, ... }: { y = inputs.nixpkgs.legacyPackages; z = inputs.hm; }
+    "##]]
+    .assert_eq(&rename_all("/flake.nix:home-manager.url", "hm"));
+    // An `inherit (inputs) x` in a module binds a variable: refused.
+    let fixture = fixture(
+        ESCAPING,
+        "#- /configuration.nix\n{ inputs, ... }: let inherit (inputs) nixpkgs; in { x = nixpkgs.lib; }\n",
+    )
+    .replace("inputs.nixpkgs.url", "inputs.$0nixpkgs.url");
+    let (analysis, pos) = analysis_from_fixture(&fixture);
+    expect!["A module names `nixpkgs` in a way that cannot be renamed here (`inherit (inputs) nixpkgs` binds a variable, or the name is quoted); rename it by hand."].assert_eq(&match analysis.rename(pos.expect("cursor"), "np") {
+        Ok(_) => "renamed".to_owned(),
+        Err(e) => e,
+    });
+}
+
+/// When the set also goes somewhere unseen, renaming from a module is refused.
+#[test]
+fn rename_refused_when_a_use_could_be_missed() {
+    let outputs = ESCAPING.replace(
+        "modules = [ ./configuration.nix ];",
+        "modules = [ ./configuration.nix ];\n    };\n    packages = import ./packages.nix inputs;\n    x = {",
+    );
+    let text = fixture(
+        &outputs,
+        "#- /configuration.nix\n{ inputs, ... }: { x = inputs.$0nixpkgs.lib; }\n",
+    );
+    let (analysis, pos) = analysis_from_fixture(&text);
+    expect!["The inputs are passed on from `outputs` (e.g. to `specialArgs`), so uses outside flake.nix could not be renamed."].assert_eq(
+        &match analysis.rename(pos.expect("cursor"), "np") {
+            Ok(_) => "renamed".to_owned(),
+            Err(e) => e,
+        },
+    );
+}

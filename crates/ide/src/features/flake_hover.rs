@@ -7,12 +7,22 @@ use syntax::SyntaxKind;
 
 use super::HoverResult;
 use super::flake_models::{FlakeEntry, flake_models};
+use super::flake_module_inputs::module_inputs;
 use super::flake_target::{FlakeTarget, target_at};
 use crate::db::Db;
 
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
     let models = flake_models(db);
-    let entry = models.for_file(pos.file_id)?;
+    let Some(entry) = models.for_file(pos.file_id) else {
+        // `inputs.<name>` in a module that receives a flake's inputs.
+        let inputs = module_inputs(db);
+        let (flake, use_) = inputs.use_at(pos.file_id, pos.offset)?;
+        let entry = models.for_file(flake)?;
+        return Some(HoverResult {
+            range: use_.range,
+            markdown: input_markdown(db, entry, std::slice::from_ref(&use_.name)),
+        });
+    };
     let Some((range, target, _)) = target_at(entry, pos.file_id, pos.offset) else {
         return input_set_hover(db, entry, pos);
     };

@@ -23,8 +23,6 @@ use crate::diagnostics::module_graph::{self, DbFiles};
 pub(crate) struct Receiver {
     /// The module.
     pub(crate) module: ModuleKey,
-    /// The parameter's name in the module's pattern.
-    pub(crate) formal: TextRange,
     /// The `flake.nix` whose inputs arrive here.
     pub(crate) flake: FileId,
     /// Every context of the module passes exactly this flake's inputs (possibly extended by
@@ -53,20 +51,43 @@ impl ModuleInputs {
             .filter(move |r| r.complete && r.module.file == file)
     }
 
+    /// The input selected at `offset` in a module (`inputs.<name>`, `inherit (inputs) <name>`),
+    /// with the `flake.nix` that declares it; never `self`.
+    pub(crate) fn use_at(
+        &self,
+        file: FileId,
+        offset: base::TextSize,
+    ) -> Option<(FileId, &flake::InputUse)> {
+        self.in_file(file).find_map(|r| {
+            r.uses
+                .uses
+                .iter()
+                .find(|u| u.name != "self" && u.range.contains_inclusive(offset))
+                .map(|u| (r.flake, u))
+        })
+    }
+
+    /// Every module use of the input `name` of `flake`.
+    pub(crate) fn uses_of(&self, flake: FileId, name: &str) -> Vec<FileRange> {
+        self.of_flake(flake)
+            .flat_map(|r| {
+                r.uses
+                    .uses
+                    .iter()
+                    .filter(move |u| u.name == name)
+                    .map(move |u| FileRange {
+                        file_id: r.module.file,
+                        range: u.range,
+                    })
+            })
+            .collect()
+    }
+
     /// The complete receivers of the inputs of `flake`.
     pub(crate) fn of_flake(&self, flake: FileId) -> impl Iterator<Item = &Receiver> {
         self.receivers
             .iter()
             .filter(move |r| r.complete && r.flake == flake)
-    }
-
-    /// Whether every module that may use the inputs of `flake` is a complete receiver without
-    /// escapes (so that renaming an input can update every use).
-    pub(crate) fn all_uses_known(&self, flake: FileId) -> bool {
-        self.receivers
-            .iter()
-            .filter(|r| r.flake == flake)
-            .all(|r| r.complete && r.uses.escapes.is_empty())
     }
 }
 
@@ -138,7 +159,6 @@ fn compute(db: &Db) -> ModuleInputs {
             let uses = resolver.collect_uses(&body);
             out.receivers.push(Receiver {
                 module: *module,
-                formal: formal.range,
                 flake,
                 complete,
                 extras,

@@ -6,13 +6,23 @@ use base::{FilePosition, FileRange};
 
 use super::NavigationTarget;
 use super::flake_models::{FlakeEntry, flake_models};
+use super::flake_module_inputs::module_inputs;
 use super::flake_target::{FlakeTarget, Role, follows_name_range, target_at};
 use crate::db::Db;
 
 pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarget> {
     let models = flake_models(db);
     let Some(entry) = models.for_file(pos.file_id) else {
-        return Vec::new();
+        // `inputs.<name>` in a module: the declaration in the flake that passes the inputs.
+        let inputs = module_inputs(db);
+        let Some((flake, use_)) = inputs.use_at(pos.file_id, pos.offset) else {
+            return Vec::new();
+        };
+        return models
+            .for_file(flake)
+            .and_then(|entry| declaration(entry, std::slice::from_ref(&use_.name)))
+            .into_iter()
+            .collect();
     };
     let Some((_, target, role)) = target_at(entry, pos.file_id, pos.offset) else {
         return Vec::new();
@@ -45,14 +55,33 @@ pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarge
 
 pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
     let models = flake_models(db);
-    let Some(entry) = models.for_file(pos.file_id) else {
-        return Vec::new();
+    let inputs = module_inputs(db);
+    let (entry, name) = match models.for_file(pos.file_id) {
+        Some(entry) => match input_name_at(entry, pos) {
+            Some(name) => (entry, name),
+            None => return Vec::new(),
+        },
+        None => match inputs.use_at(pos.file_id, pos.offset) {
+            Some((flake, use_)) => match models.for_file(flake) {
+                Some(entry) => (entry, use_.name.clone()),
+                None => return Vec::new(),
+            },
+            None => return Vec::new(),
+        },
     };
+    let mut refs = flake_references(entry, &name);
+    // Uses in modules that receive this flake's inputs.
+    refs.extend(inputs.uses_of(entry.nix_file, &name));
+    refs
+}
+
+/// The top-level input named at `pos` in a `flake.nix` or `flake.lock`.
+fn input_name_at(entry: &FlakeEntry, pos: FilePosition) -> Option<String> {
     let name = match target_at(entry, pos.file_id, pos.offset) {
         Some((_, FlakeTarget::Input(path), _)) if path.len() == 1 => path[0].clone(),
         Some((_, FlakeTarget::LockNode(id), _)) => {
             let Some(lock) = entry.lock() else {
-                return Vec::new();
+                return None;
             };
             match lock
                 .root_node()
@@ -61,11 +90,17 @@ pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
                 .find(|name| lock.root_input(name) == Some(id.as_str()))
             {
                 Some(name) => name.clone(),
-                None => return Vec::new(),
+                None => return None,
             }
         }
-        _ => return Vec::new(),
+        _ => return None,
     };
+    Some(name)
+}
+
+/// Every reference to the input `name` in `flake.nix`.
+fn flake_references(entry: &FlakeEntry, name: &str) -> Vec<FileRange> {
+    let name = name.to_owned();
     let model = &entry.model;
     let mut ranges = Vec::new();
     if let Some(input) = model.input(&name) {
