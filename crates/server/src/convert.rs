@@ -320,3 +320,62 @@ pub(crate) mod to_proto {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ide::{LineIndex, PositionEncoding, TextRange};
+    use tower_lsp_server::gen_lsp_types::Position;
+
+    use super::{from_proto, to_proto};
+
+    fn offset(text: &str, line: u32, character: u32, enc: PositionEncoding) -> u32 {
+        let index = LineIndex::new(text);
+        from_proto::offset(&index, text, Position { line, character }, enc).into()
+    }
+
+    #[test]
+    fn positions_count_the_negotiated_unit() {
+        let text = "é😀x\ny";
+        assert_eq!(offset(text, 0, 3, PositionEncoding::Utf16), 6);
+        assert_eq!(offset(text, 0, 6, PositionEncoding::Utf8), 6);
+        assert_eq!(offset(text, 1, 0, PositionEncoding::Utf16), 8);
+    }
+
+    #[test]
+    fn out_of_range_positions_are_clamped_onto_boundaries() {
+        let text = "é😀x\ny";
+        // Past the end of a line: the line's end, not the next line.
+        assert_eq!(offset(text, 0, 99, PositionEncoding::Utf16), 7);
+        // Past the last line: the end of the text.
+        assert_eq!(offset(text, 9, 0, PositionEncoding::Utf8), 9);
+        // Inside a UTF-8 sequence or a surrogate pair: the character's start.
+        assert_eq!(offset(text, 0, 1, PositionEncoding::Utf8), 0);
+        assert_eq!(offset(text, 0, 4, PositionEncoding::Utf8), 2);
+        assert_eq!(offset(text, 0, 2, PositionEncoding::Utf16), 2);
+        assert_eq!(offset("", 0, 5, PositionEncoding::Utf16), 0);
+    }
+
+    #[test]
+    fn ranges_round_trip() {
+        let text = "let\n  é = \"😀\";\nin é\n";
+        let index = LineIndex::new(text);
+        for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+            let range = TextRange::new(6.into(), 18.into());
+            let lsp = to_proto::range(&index, range, enc);
+            assert_eq!(
+                from_proto::text_range(&index, text, lsp, enc),
+                range,
+                "{enc:?}"
+            );
+        }
+        let lsp = to_proto::range(
+            &index,
+            TextRange::new(6.into(), 18.into()),
+            PositionEncoding::Utf16,
+        );
+        assert_eq!(
+            (lsp.start.line, lsp.start.character, lsp.end.character),
+            (1, 2, 10)
+        );
+    }
+}
