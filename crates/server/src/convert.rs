@@ -375,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             (lsp.start.line, lsp.start.character, lsp.end.character),
-            (1, 2, 10)
+            (1, 2, 11)
         );
     }
 }
