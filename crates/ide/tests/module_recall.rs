@@ -423,3 +423,44 @@ fn a_file_broken_from_the_start_is_unknown() {
     let fixture = TYPING.replace("networking.hostName = \"pc\";", "networking.hostName = ;");
     check(&fixture, expect![""]);
 }
+
+#[test]
+fn user_module_chosen_by_the_outer_config_is_unknown() {
+    // The user's module depends on the NixOS `config` (fine: it is a value there), so the user's
+    // modules are unknown: a shared module's argument may be defined by them.
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = { nixpkgs, home-manager, ... }: {
+    nixosConfigurations.pc = nixpkgs.lib.nixosSystem {
+      modules = [ home-manager.nixosModules.home-manager ./pc.nix ];
+    };
+  };
+}
+#- /pc.nix
+{ config, ... }: {
+  networking.hostName = "pc";
+  home-manager.users.me = import (./home + "/${config.networking.hostName}.nix");
+  home-manager.sharedModules = [ ./shared.nix ];
+}
+#- /home/pc.nix
+{ ... }: { _module.args.theme = "dark"; }
+#- /shared.nix
+{ theme, ... }: { x = theme; }
+"#;
+    check(fixture, expect![""]);
+    // Look-alike: a known user module that does not define it: reported.
+    let known = fixture.replace(
+        "import (./home + \"/${config.networking.hostName}.nix\")",
+        "./home/other.nix",
+    ) + "#- /home/other.nix\n{ ... }: { }\n";
+    check(
+        &known,
+        expect![[r#"
+        /shared.nix:1:3-1:8 error[missing-module-argument] `theme` is not provided in `nixosConfigurations.pc → home-manager.users.me`: no home-manager.extraSpecialArgs and no `_module.args` definition provides it. Pass it through home-manager.extraSpecialArgs
+            related /pc.nix:3:3-3:24: `nixosConfigurations.pc → home-manager.users.me` is defined here
+    "#]],
+    );
+}

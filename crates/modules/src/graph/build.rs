@@ -417,6 +417,13 @@ impl Builder<'_, '_> {
     fn process(&mut self, ctx_id: ContextId, modules: Vec<ThunkId>) {
         let ev = self.ev;
         let mut work: Vec<ThunkId> = modules.into_iter().rev().collect();
+        // The module values a nested evaluation gets from its enclosing configuration (and the
+        // lists they expand to), as opposed to the `imports` of its own modules.
+        let mut from_outer: HashSet<ThunkId> = if self.graph.contexts[ctx_id].parent.is_some() {
+            work.iter().copied().collect()
+        } else {
+            HashSet::new()
+        };
         let mut seen: HashSet<ModuleKey> = HashSet::new();
         let mut hm = HmSettings::default();
         let mut steps = 0usize;
@@ -429,6 +436,9 @@ impl Builder<'_, '_> {
             let (key, env) = match ev.force(t) {
                 Value::List(l) => {
                     self.graph.contexts[ctx_id].modules_open |= l.open;
+                    if from_outer.contains(&t) {
+                        from_outer.extend(l.items.iter().copied());
+                    }
                     work.extend(l.items.iter().rev().copied());
                     continue;
                 }
@@ -459,9 +469,17 @@ impl Builder<'_, '_> {
                         continue;
                     }
                 },
-                // A module exported by a flake input: not ours to check. A value derived from a
-                // module argument that is not a specialArg cannot be a working import (it is
-                // missing or recursive, which is reported on the argument), so it hides nothing.
+                // A module of a nested evaluation (`home-manager.users.x = import
+                // ./home/${config.networking.hostName}.nix`) is computed lazily in the outer
+                // configuration, where config-backed arguments work: unknown modules.
+                Value::Arg(_) if from_outer.contains(&t) => {
+                    self.graph.contexts[ctx_id].modules_open = true;
+                    continue;
+                }
+                // A module exported by a flake input: not ours to check. In a top-level
+                // evaluation, a value derived from a module argument that is not a specialArg
+                // cannot be a working import (it is missing or recursive, which is reported on
+                // the argument), so it hides nothing.
                 Value::Ext(Some(_), _) | Value::Null | Value::Arg(_) => continue,
                 _ => {
                     self.graph.contexts[ctx_id].modules_open = true;
