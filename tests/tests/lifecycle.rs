@@ -174,3 +174,19 @@ fn a_panicking_handler_does_not_kill_the_server() {
     assert!(server.stderr().contains("panicked"), "the panic is logged");
     assert!(server.shutdown_exit().success());
 }
+
+#[test]
+fn closing_a_file_outside_every_flake_clears_its_diagnostics() {
+    let mut server = Server::spawn();
+    server.initialize_default(None);
+    server.open(URI, "{ a = ; }");
+    assert!(!server.wait_diagnostics(URI, Some(1)).is_empty());
+    server.close(URI);
+    assert_eq!(server.wait_diagnostics(URI, None), Vec::<Value>::new());
+    let unknown = server.request(
+        "flake-lsp/debugText",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    assert_eq!(unknown, Ok(Value::Null), "the file is forgotten");
+    assert!(server.shutdown_exit().success());
+}
