@@ -77,25 +77,18 @@ pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
 
 /// The top-level input named at `pos` in a `flake.nix` or `flake.lock`.
 fn input_name_at(entry: &FlakeEntry, pos: FilePosition) -> Option<String> {
-    let name = match target_at(entry, pos.file_id, pos.offset) {
-        Some((_, FlakeTarget::Input(path), _)) if path.len() == 1 => path[0].clone(),
-        Some((_, FlakeTarget::LockNode(id), _)) => {
-            let Some(lock) = entry.lock() else {
-                return None;
-            };
-            match lock
-                .root_node()
+    match target_at(entry, pos.file_id, pos.offset)? {
+        (_, FlakeTarget::Input(path), _) if path.len() == 1 => Some(path[0].clone()),
+        (_, FlakeTarget::LockNode(id), _) => {
+            let lock = entry.lock()?;
+            lock.root_node()
                 .inputs
                 .keys()
                 .find(|name| lock.root_input(name) == Some(id.as_str()))
-            {
-                Some(name) => name.clone(),
-                None => return None,
-            }
+                .cloned()
         }
-        _ => return None,
-    };
-    Some(name)
+        _ => None,
+    }
 }
 
 /// Every reference to the input `name` in `flake.nix`.
