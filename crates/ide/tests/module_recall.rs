@@ -464,3 +464,35 @@ fn user_module_chosen_by_the_outer_config_is_unknown() {
     "#]],
     );
 }
+
+#[test]
+fn merged_libraries_pick_the_side_that_has_the_function() {
+    // `home-manager.lib // nixpkgs-darwin.lib`: nixosSystem is not in home-manager's lib and
+    // `nixpkgs-darwin` is a nixpkgs; darwinSystem from `darwin.lib // nixpkgs.lib` comes from
+    // the left. Both configurations are found and judged.
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs-darwin.url = "github:NixOS/nixpkgs/nixpkgs-25.05-darwin";
+  inputs.darwin.url = "github:LnL7/nix-darwin";
+  inputs.home-manager.url = "github:nix-community/home-manager";
+  outputs = { nixpkgs-darwin, darwin, home-manager, ... }: let
+    lib = nixpkgs-darwin.lib // home-manager.lib;
+    dlib = darwin.lib // nixpkgs-darwin.lib;
+  in {
+    nixosConfigurations.a = lib.nixosSystem { modules = [ ./m.nix ]; };
+    darwinConfigurations.b = dlib.darwinSystem { modules = [ ./m.nix ]; };
+  };
+}
+#- /m.nix
+{ nope, ... }: { x = nope; }
+"#;
+    check(
+        fixture,
+        expect![[r#"
+        /m.nix:1:3-1:7 error[missing-module-argument] `nope` is not provided in `darwinConfigurations.b`, `nixosConfigurations.a`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:10:30-10:74: `darwinConfigurations.b` is defined here
+            related /flake.nix:9:29-9:71: `nixosConfigurations.a` is defined here
+    "#]],
+    );
+}

@@ -1250,12 +1250,13 @@ enum Lib {
 /// Which well-known library an input's `lib` is, judged by the input's conventional name.
 fn lib_of(input: &str) -> Option<Lib> {
     let n = input.to_ascii_lowercase();
-    if n.contains("home-manager") || n == "hm" || n.contains("home_manager") {
+    // `nixpkgs-darwin`, `nixpkgs-unstable`: nixpkgs first.
+    if n.starts_with("nixpkgs") || n.starts_with("nixos-unstable") || n == "nixos" {
+        Some(Lib::Nixpkgs)
+    } else if n.contains("home-manager") || n == "hm" || n.contains("home_manager") {
         Some(Lib::HomeManager)
     } else if n.contains("darwin") {
         Some(Lib::Darwin)
-    } else if n.starts_with("nixpkgs") || n.starts_with("nixos") {
-        Some(Lib::Nixpkgs)
     } else {
         None
     }
