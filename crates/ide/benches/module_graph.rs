@@ -83,8 +83,7 @@ fn main() {
     let leaf_path = files
         .iter()
         .map(|(p, _)| p.as_str())
-        .filter(|p| p.starts_with("/w/modules/") && !p.ends_with("default.nix"))
-        .next_back()
+        .rfind(|p| p.starts_with("/w/modules/") && !p.ends_with("default.nix"))
         .expect("a leaf module")
         .to_owned();
     let leaf = VfsPath::new(&leaf_path);
