@@ -121,6 +121,21 @@ fn compute(db: &Db) -> ModuleInputs {
             }
         }
     }
+    // Names given by user specialArgs or `_module.args` somewhere: only those can carry inputs.
+    let given: std::collections::HashSet<&str> = analysis
+        .graph
+        .contexts
+        .iter()
+        .flat_map(|c| {
+            c.special_args
+                .names
+                .keys()
+                .chain(c.module_args.names.keys())
+        })
+        .map(String::as_str)
+        .collect();
+    // Many modules share contexts and the name `inputs`: trace each (name, context) once.
+    let mut traced: HashMap<(String, ContextId), Provenance> = HashMap::new();
     let mut out = ModuleInputs::default();
     for (module, contexts) in &modules {
         let summary = modules::Files::summary(&files, module.file);
@@ -130,10 +145,19 @@ fn compute(db: &Db) -> ModuleInputs {
         };
         let Some(param) = &info.param else { continue };
         for formal in &param.formals {
+            if !given.contains(formal.name.as_str()) || formal.uses.is_empty() {
+                continue;
+            }
             let mut whole: Option<(FileId, Vec<String>)> = None;
             let mut complete = true;
             for &ctx in contexts {
-                match provenance(db, &files, &analysis, &models, &formal.name, ctx) {
+                let here = traced
+                    .entry((formal.name.clone(), ctx))
+                    .or_insert_with(|| {
+                        provenance(db, &files, &analysis, &models, &formal.name, ctx)
+                    })
+                    .clone();
+                match here {
                     Provenance::Whole { flake, extras } => match &mut whole {
                         None => whole = Some((flake, extras)),
                         Some((f, _)) if *f != flake => complete = false,
