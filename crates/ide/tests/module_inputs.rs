@@ -415,3 +415,22 @@ fn rename_refused_when_a_use_could_be_missed() {
         },
     );
 }
+
+/// `_module.args` set by an inline module in flake.nix carries the set too.
+#[test]
+fn module_args_carry_the_inputs() {
+    check(
+        &fixture(
+            r#"{ self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem {
+      modules = [ { _module.args = { inherit inputs; }; } ./configuration.nix ];
+    };
+  }"#,
+            "#- /configuration.nix\n{ inputs, ... }: { x = inputs.nixpkgs.lib; y = inputs.typo; }\n",
+        ),
+        expect![[r#"
+            /configuration.nix:1:55-1:59 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `typo`; declare it in its `inputs`.
+                fix: Declare input `typo` in flake.nix
+        "#]],
+    );
+}
