@@ -60,13 +60,15 @@ fn undeclared_input_in_a_module() {
   home-manager.users.me = import ./home.nix;
 }
 #- /home.nix
-{ inputs, ... }: { imports = [ inputs.nix-index.homeModules.default inputs.home-manager.x ]; }
+{ inputs, ... }: let inherit (inputs) impermanence; in { imports = [ inputs.nix-index.homeModules.default inputs.home-manager.x impermanence ]; }
 "#,
         ),
         expect![[r#"
             /configuration.nix:3:22-3:28 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `agenix`; declare it in its `inputs`.
                 fix: Declare input `agenix` in flake.nix
-            /home.nix:1:39-1:48 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `nix-index`; declare it in its `inputs`.
+            /home.nix:1:39-1:51 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `impermanence`; declare it in its `inputs`.
+                fix: Declare input `impermanence` in flake.nix
+            /home.nix:1:77-1:86 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `nix-index`; declare it in its `inputs`.
                 fix: Declare input `nix-index` in flake.nix
         "#]],
     );
