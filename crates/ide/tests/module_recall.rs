@@ -496,3 +496,34 @@ fn merged_libraries_pick_the_side_that_has_the_function() {
     "#]],
     );
 }
+
+#[test]
+fn unknown_condition_choosing_the_same_function() {
+    // Both branches build a NixOS system (from two nixpkgs): judged. A branch choosing between
+    // nix-darwin and NixOS stays unknown (see `helper_with_unknown_condition_is_silent`).
+    let fixture = r#"
+#- /flake.nix
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs";
+  inputs.nixpkgs-stable.url = "github:NixOS/nixpkgs/nixos-25.05";
+  outputs = { nixpkgs, nixpkgs-stable, ... }: let
+    stable = builtins.pathExists ./stable;
+    mk = (if stable then nixpkgs-stable.lib else nixpkgs.lib).nixosSystem;
+    mk2 = if stable then nixpkgs-stable.lib.nixosSystem else nixpkgs.lib.nixosSystem;
+  in {
+    nixosConfigurations.a = mk { modules = [ ./m.nix ]; };
+    nixosConfigurations.b = mk2 { modules = [ ./m.nix ]; };
+  };
+}
+#- /m.nix
+{ nope, ... }: { x = nope; }
+"#;
+    check(
+        fixture,
+        expect![[r#"
+        /m.nix:1:3-1:7 error[missing-module-argument] `nope` is not provided in `nixosConfigurations.a`, `nixosConfigurations.b`: no specialArgs and no `_module.args` definition provides it. Pass it through specialArgs
+            related /flake.nix:9:29-9:58: `nixosConfigurations.a` is defined here
+            related /flake.nix:10:29-10:59: `nixosConfigurations.b` is defined here
+    "#]],
+    );
+}

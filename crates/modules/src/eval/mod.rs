@@ -428,7 +428,15 @@ impl<'a> Evaluator<'a> {
                 let branch = match cond {
                     Some(Value::Bool(true)) => ite.body(),
                     Some(Value::Bool(false)) => ite.else_body(),
-                    _ => None,
+                    _ => {
+                        // Unknown condition: only what both branches agree on.
+                        let (Some(t), Some(e)) = (ite.body(), ite.else_body()) else {
+                            return Value::Unknown;
+                        };
+                        let t = self.eval(file, t.syntax(), env);
+                        let e = self.eval(file, e.syntax(), env);
+                        return same_function(t, &e);
+                    }
                 };
                 match branch {
                     Some(b) => self.eval(file, b.syntax(), env),
@@ -1214,6 +1222,23 @@ pub fn update(l: &Value, r: &Value) -> Value {
             out.open = true;
             out.origin = None;
             Value::Attrs(Rc::new(out))
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// `a` when `a` and `b` are the same library function or library (`if stable then
+/// nixpkgs-stable.lib.nixosSystem else nixpkgs.lib.nixosSystem`, `if … then nixpkgs.lib else
+/// nixpkgs-stable.lib`): the configuration it builds has the same kind either way. Anything
+/// else is `Unknown` (a darwinSystem in one branch and a nixosSystem in the other could be
+/// either kind, so neither is judged).
+fn same_function(a: Value, b: &Value) -> Value {
+    match (&a, b) {
+        (Value::Prim(p, x), Value::Prim(q, y)) if p == q && x.is_empty() && y.is_empty() => a,
+        (Value::Ext(_, x), Value::Ext(_, y))
+            if x == y && x.first().is_some_and(|n| &**n == "lib") =>
+        {
+            a
         }
         _ => Value::Unknown,
     }
