@@ -52,7 +52,7 @@ fn undeclared_input_in_a_module() {
 #- /configuration.nix
 { inputs, pkgs, ... }: {
   environment.systemPackages = [ inputs.nixpkgs.legacyPackages.x86_64-linux.hello ];
-  imports = [ inputs.agenix.nixosModules.default ];
+  environment.etc.x.source = inputs.agenix;
   x = inputs.self.rev or null;
   y = inputs.sops or null;
   z = if inputs ? ragenix then inputs.ragenix else null;
@@ -64,7 +64,7 @@ fn undeclared_input_in_a_module() {
 "#,
         ),
         expect![[r#"
-            /configuration.nix:3:22-3:28 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `agenix`; declare it in its `inputs`.
+            /configuration.nix:3:37-3:43 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `agenix`; declare it in its `inputs`.
                 fix: Declare input `agenix` in flake.nix
             /home.nix:1:39-1:51 error[undeclared-input] The flake that passes `inputs` here (flake.nix) has no input `impermanence`; declare it in its `inputs`.
                 fix: Declare input `impermanence` in flake.nix
@@ -117,6 +117,19 @@ fn module_inputs_look_alikes() {
             r#"{ self, nixpkgs, ... }@inputs: {
     nixosConfigurations.a = nixpkgs.lib.nixosSystem {
       specialArgs = builtins.foldl' (a: b: a // b) { } [ { inherit inputs; } ];
+      modules = [ ./configuration.nix ];
+    };
+  }"#,
+            "#- /configuration.nix\n{ inputs, ... }: { x = inputs.typo; }\n",
+        ),
+        expect![[r#""#]],
+    );
+    // An opaque part of the specialArgs could replace `inputs`.
+    check(
+        &fixture(
+            r#"{ self, nixpkgs, ... }@inputs: let extra = import ./extra.nix; in {
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; } // extra;
       modules = [ ./configuration.nix ];
     };
   }"#,

@@ -207,6 +207,15 @@ fn provenance(
     name: &str,
     ctx: ContextId,
 ) -> Provenance {
+    // An opaque part of the specialArgs (`{ inherit inputs; } // extra`) could replace the set.
+    let opaque = analysis
+        .graph
+        .contexts
+        .get(ctx)
+        .is_none_or(|c| c.special_args.open || c.kind == modules::ContextKind::FlakeParts);
+    if opaque {
+        return Provenance::Other;
+    }
     let sources = match analysis.arg_sources(name, ctx) {
         ArgClass::Direct(sources) | ArgClass::ConfigBacked(sources) => sources,
         _ => return Provenance::Other,
