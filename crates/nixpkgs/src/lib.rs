@@ -11,6 +11,7 @@ mod instance;
 mod license;
 mod license_expr;
 mod packages;
+mod scopes;
 mod sites;
 mod syntax_util;
 mod top_level;
@@ -24,9 +25,10 @@ pub use license_expr::{
     scan_package_file,
 };
 pub use packages::{PackageLookup, Packages, index_from_table};
+pub use scopes::{Scopes, is_rec_set};
 pub use sites::{
-    InstanceKind, InstanceSite, PackageUse, Resolved, UseKind, package_uses, resolve_package_set,
-    selects_whole_package,
+    InstanceKind, InstanceSite, PackageUse, Resolved, UseKind, package_uses, package_uses_in,
+    resolve_package_set, resolve_package_set_in, selects_whole_package,
 };
 pub use syntax_util::{
     apply_spine, attr_name, attrpath_names, dotted_path, static_string, strip_parens,

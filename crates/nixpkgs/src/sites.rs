@@ -7,7 +7,8 @@ use syntax::ast::{self, HasEntry};
 use syntax::{SyntaxKind, SyntaxNode, TextRange};
 
 use crate::instance::UnfreeConfig;
-use crate::syntax_util::{apply_spine, attr_name, dotted_path, let_value, strip_parens};
+use crate::scopes::Scopes;
+use crate::syntax_util::{apply_spine, attr_name, dotted_path, strip_parens};
 
 /// How a package set was made.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,6 +58,11 @@ pub enum Resolved {
 /// Resolves `expr` (e.g. the `pkgs-unstable` of `pkgs-unstable.spotify`) through `let`
 /// bindings of its file.
 pub fn resolve_package_set(expr: &ast::Expr) -> Resolved {
+    resolve_package_set_in(expr, &Scopes::new())
+}
+
+/// [`resolve_package_set`] with a binding cache shared by many calls on the same tree.
+pub fn resolve_package_set_in(expr: &ast::Expr, scopes: &Scopes) -> Resolved {
     let mut expr = strip_parens(expr.clone());
     for _ in 0..16 {
         match &expr {
@@ -65,11 +71,11 @@ pub fn resolve_package_set(expr: &ast::Expr) -> Resolved {
                     return Resolved::Unknown;
                 };
                 let name = token.text();
-                if let Some(value) = let_value(ident.syntax(), name) {
+                if let Some(value) = scopes.let_value(ident.syntax(), name) {
                     expr = strip_parens(value);
                     continue;
                 }
-                return match binding_lambda(ident.syntax(), name) {
+                return match scopes.binding_lambda(ident.syntax(), name) {
                     Some(lambda) => Resolved::Param {
                         name: name.to_owned(),
                         lambda,
@@ -83,59 +89,6 @@ pub fn resolve_package_set(expr: &ast::Expr) -> Resolved {
         }
     }
     Resolved::Unknown
-}
-
-/// The function whose parameter binds `name` at `node` (nearest binder), if a parameter does.
-fn binding_lambda(node: &SyntaxNode, name: &str) -> Option<TextRange> {
-    for anc in node.ancestors() {
-        match anc.kind() {
-            SyntaxKind::NODE_LET_IN => {
-                let let_in = ast::LetIn::cast(anc.clone())?;
-                if let_in.entries().any(|e| entry_binds(&e, name)) {
-                    return None;
-                }
-            }
-            SyntaxKind::NODE_ATTR_SET => {
-                let set = ast::AttrSet::cast(anc.clone())?;
-                if set.rec_token().is_some() && set.entries().any(|e| entry_binds(&e, name)) {
-                    return None;
-                }
-            }
-            SyntaxKind::NODE_LAMBDA => {
-                let lambda = ast::Lambda::cast(anc.clone())?;
-                let binds = match lambda.param() {
-                    Some(ast::Param::IdentParam(p)) => p
-                        .ident()
-                        .and_then(|i| i.ident_token())
-                        .is_some_and(|t| t.text() == name),
-                    Some(ast::Param::Pattern(p)) => p.pat_entries().any(|e| {
-                        e.ident()
-                            .and_then(|i| i.ident_token())
-                            .is_some_and(|t| t.text() == name)
-                    }),
-                    None => false,
-                };
-                if binds {
-                    return Some(anc.text_range());
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn entry_binds(entry: &ast::Entry, name: &str) -> bool {
-    match entry {
-        ast::Entry::AttrpathValue(av) => av
-            .attrpath()
-            .and_then(|p| p.attrs().next())
-            .and_then(|a| attr_name(&a))
-            .is_some_and(|n| n == name),
-        ast::Entry::Inherit(inherit) => inherit
-            .attrs()
-            .any(|a| attr_name(&a).is_some_and(|n| n == name)),
-    }
 }
 
 /// `X.legacyPackages.<system>` (the system may be `${system}`).
@@ -301,6 +254,11 @@ const OVERRIDES: &[&str] = &["override", "overrideAttrs", "overrideDerivation"];
 /// built: list elements (package lists), `…package`/`…Packages` options, string interpolation,
 /// `lib.getExe`. Reading `.meta`, `.version`, `.name`… is not a use.
 pub fn package_uses(root: &SyntaxNode) -> Vec<PackageUse> {
+    package_uses_in(root, &Scopes::new())
+}
+
+/// [`package_uses`] with a binding cache the caller may reuse for resolving the uses' sets.
+pub fn package_uses_in(root: &SyntaxNode, scopes: &Scopes) -> Vec<PackageUse> {
     let mut out = Vec::new();
     for node in root.descendants() {
         match node.kind() {
@@ -356,12 +314,16 @@ pub fn package_uses(root: &SyntaxNode) -> Vec<PackageUse> {
                     continue;
                 };
                 let name = token.text();
-                if matches!(name, "true" | "false" | "null") || lexically_bound(&node, name) {
+                // Cheap tests first: most identifiers are not in a built position.
+                if matches!(name, "true" | "false" | "null") || !is_built_position(&node) {
                     continue;
                 }
                 let Some(with) = node.ancestors().find_map(ast::With::cast) else {
                     continue;
                 };
+                if lexically_bound(scopes, &node, name) {
+                    continue;
+                }
                 if with
                     .namespace()
                     .is_some_and(|ns| ns.syntax().text_range().contains_range(node.text_range()))
@@ -371,14 +333,12 @@ pub fn package_uses(root: &SyntaxNode) -> Vec<PackageUse> {
                 let Some(set) = with.namespace() else {
                     continue;
                 };
-                if is_built_position(&node) {
-                    out.push(PackageUse {
-                        range: node.text_range(),
-                        set,
-                        path: vec![name.to_owned()],
-                        kind: UseKind::With,
-                    });
-                }
+                out.push(PackageUse {
+                    range: node.text_range(),
+                    set,
+                    path: vec![name.to_owned()],
+                    kind: UseKind::With,
+                });
             }
             SyntaxKind::NODE_INHERIT => {
                 let Some(inherit) = ast::Inherit::cast(node.clone()) else {
@@ -387,7 +347,7 @@ pub fn package_uses(root: &SyntaxNode) -> Vec<PackageUse> {
                 let Some(set) = inherit.from().and_then(|f| f.expr()) else {
                     continue;
                 };
-                if !inherit_is_built(&node) {
+                if !inherit_is_built(scopes, &node) {
                     continue;
                 }
                 for attr in inherit.attrs() {
@@ -418,13 +378,11 @@ pub fn selects_whole_package(rest: &[String]) -> bool {
     }
 }
 
-fn lexically_bound(node: &SyntaxNode, name: &str) -> bool {
-    let_value(node, name).is_some() || binding_lambda(node, name).is_some() || {
-        // `let inherit (x) name; in …` binds too.
-        node.ancestors()
-            .filter_map(ast::LetIn::cast)
-            .any(|l| l.entries().any(|e| entry_binds(&e, name)))
-    }
+fn lexically_bound(scopes: &Scopes, node: &SyntaxNode, name: &str) -> bool {
+    // `let inherit (x) name; in …` binds too.
+    scopes.let_value(node, name).is_some()
+        || scopes.binding_lambda(node, name).is_some()
+        || scopes.let_binds(node, name)
 }
 
 /// Functions whose argument is built (or is put into a package list).
@@ -573,7 +531,7 @@ fn outermost_apply_spine(apply_node: &SyntaxNode) -> Option<(ast::Expr, Vec<ast:
 
 /// `inherit (set) a b;` inside `builtins.attrValues { … }`, or in a `let` whose names are used
 /// in package lists.
-fn inherit_is_built(inherit: &SyntaxNode) -> bool {
+fn inherit_is_built(scopes: &Scopes, inherit: &SyntaxNode) -> bool {
     let Some(parent) = inherit.parent() else {
         return false;
     };
@@ -592,27 +550,19 @@ fn inherit_is_built(inherit: &SyntaxNode) -> bool {
                 && is_built_position(&apply)
         }
         SyntaxKind::NODE_LET_IN => {
-            let Some(let_in) = ast::LetIn::cast(parent.clone()) else {
-                return false;
-            };
             let Some(inherit) = ast::Inherit::cast(inherit.clone()) else {
                 return false;
             };
-            let names: Vec<String> = inherit.attrs().filter_map(|a| attr_name(&a)).collect();
-            let Some(body) = let_in.body() else {
-                return false;
-            };
-            body.syntax()
-                .descendants()
-                .filter_map(ast::Ident::cast)
-                .any(|i| {
-                    i.ident_token()
-                        .is_some_and(|t| names.iter().any(|n| n == t.text()))
-                        && i.syntax()
-                            .parent()
-                            .is_some_and(|p| p.kind() != SyntaxKind::NODE_ATTRPATH)
-                        && is_built_position(i.syntax())
-                })
+            // The body's identifiers in built positions, computed once per `let`.
+            let built = scopes.body_names(&parent, |n| {
+                n.parent()
+                    .is_some_and(|p| p.kind() != SyntaxKind::NODE_ATTRPATH)
+                    && is_built_position(n)
+            });
+            inherit
+                .attrs()
+                .filter_map(|a| attr_name(&a))
+                .any(|n| built.binary_search(&n).is_ok())
         }
         _ => false,
     }

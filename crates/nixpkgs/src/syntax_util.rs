@@ -1,6 +1,5 @@
 //! Small helpers over rnix's typed AST: static names, literals, select paths.
 
-use rowan::ast::AstNode;
 use syntax::ast;
 
 /// The static name of an attribute (`foo`, `"foo"`), or `None` for `${…}`.
@@ -115,65 +114,8 @@ pub fn apply_spine(apply: &ast::Apply) -> Option<(ast::Expr, Vec<ast::Expr>)> {
 }
 
 /// The value bound to `name` by the nearest enclosing `let … in` (or `rec { … }`) of `node`;
-/// `None` if a function parameter binds it first or nothing does.
+/// `None` if a function parameter binds it first or nothing does. For many lookups in one tree,
+/// use one [`crate::scopes::Scopes`].
 pub fn let_value(node: &syntax::SyntaxNode, name: &str) -> Option<ast::Expr> {
-    use syntax::SyntaxKind;
-    use syntax::ast::HasEntry;
-    for anc in node.ancestors() {
-        let entries: Vec<ast::Entry> = match anc.kind() {
-            SyntaxKind::NODE_LAMBDA => {
-                let lambda = ast::Lambda::cast(anc)?;
-                let binds = match lambda.param() {
-                    Some(ast::Param::IdentParam(p)) => p
-                        .ident()
-                        .and_then(|i| i.ident_token())
-                        .is_some_and(|t| t.text() == name),
-                    Some(ast::Param::Pattern(p)) => {
-                        p.pat_entries().any(|e| {
-                            e.ident()
-                                .and_then(|i| i.ident_token())
-                                .is_some_and(|t| t.text() == name)
-                        }) || p
-                            .pat_bind()
-                            .and_then(|b| b.ident())
-                            .and_then(|i| i.ident_token())
-                            .is_some_and(|t| t.text() == name)
-                    }
-                    None => false,
-                };
-                if binds {
-                    return None;
-                }
-                continue;
-            }
-            SyntaxKind::NODE_LET_IN => ast::LetIn::cast(anc)?.entries().collect(),
-            SyntaxKind::NODE_ATTR_SET => {
-                let set = ast::AttrSet::cast(anc)?;
-                if set.rec_token().is_none() {
-                    continue;
-                }
-                set.entries().collect()
-            }
-            _ => continue,
-        };
-        for entry in entries {
-            match entry {
-                ast::Entry::AttrpathValue(av) => {
-                    let path = av.attrpath().and_then(|p| attrpath_names(&p));
-                    if path.as_deref() == Some(&[name.to_owned()][..]) {
-                        return av.value();
-                    }
-                }
-                ast::Entry::Inherit(inherit) => {
-                    if inherit
-                        .attrs()
-                        .any(|a| attr_name(&a).is_some_and(|n| n == name))
-                    {
-                        return None;
-                    }
-                }
-            }
-        }
-    }
-    None
+    crate::scopes::Scopes::new().let_value(node, name)
 }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use base::{FileId, TextRange};
-use nixpkgs::{InstanceSite, Resolved, resolve_package_set};
+use nixpkgs::{InstanceSite, Resolved, Scopes, resolve_package_set, resolve_package_set_in};
 use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
 use syntax::{NodeOrToken, SyntaxKind, SyntaxNode};
@@ -63,7 +63,17 @@ struct ArgDefinitions {
 
 /// Resolves a package set expression to the instances it may denote; `None` when unknown.
 pub(crate) fn resolve_set(db: &Db, file_id: FileId, set: &ast::Expr) -> Option<Vec<Provider>> {
-    match resolve_package_set(set) {
+    resolve_set_in(db, file_id, set, &Scopes::new())
+}
+
+/// [`resolve_set`] with a binding cache shared by the calls of one pass over the file.
+pub(crate) fn resolve_set_in(
+    db: &Db,
+    file_id: FileId,
+    set: &ast::Expr,
+    scopes: &Scopes,
+) -> Option<Vec<Provider>> {
+    match resolve_package_set_in(set, scopes) {
         Resolved::Instance(site) => Some(vec![Provider::new(file_id, site, None)]),
         Resolved::Unknown => None,
         Resolved::Param { name, lambda } => {
@@ -110,6 +120,33 @@ fn expr_at(db: &Db, file_id: FileId, range: TextRange) -> Option<ast::Expr> {
         .last()
 }
 
+/// Whether an argument defined through `specialArgs` / `extraSpecialArgs` / `_module.args`
+/// could reach a module function of `file_id`: some definition's name occurs in its text as a
+/// whole identifier. When some definition is opaque, no such argument resolves: `false`.
+pub(crate) fn may_receive_defined_argument(db: &Db, file_id: FileId) -> bool {
+    let defs = db.memo(collect_arg_definitions);
+    if defs.opaque {
+        return false;
+    }
+    let text = db.text(file_id);
+    defs.by_name
+        .keys()
+        .any(|name| contains_identifier(&text, name))
+}
+
+/// Whether `name` occurs in `text` delimited by characters that cannot continue a Nix
+/// identifier.
+fn contains_identifier(text: &str, name: &str) -> bool {
+    let is_ident_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-');
+    text.match_indices(name).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(is_ident_char)
+            && !text[at + name.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_ident_char)
+    })
+}
+
 fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
     let mut defs = ArgDefinitions::default();
     for file_id in db.files() {
@@ -119,6 +156,12 @@ fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
             .extension()
             .is_none_or(|e| e != "nix")
         {
+            continue;
+        }
+        // Every definition is written with one of these words; most files (and the largest
+        // ones) have none, and are not parsed or walked here.
+        let text = db.text(file_id);
+        if !text.contains("pecialArgs") && !text.contains("_module") {
             continue;
         }
         let root = db.parse(file_id).syntax_node();

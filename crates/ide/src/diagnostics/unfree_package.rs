@@ -10,14 +10,18 @@ use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
 use syntax::{NodeOrToken, SyntaxKind};
 
-use super::unfree_instances::{Provider, resolve_set};
+use super::unfree_instances::{Provider, resolve_set_in};
 use crate::db::Db;
 
 pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
+    if !may_resolve_instances(db, file_id) {
+        return;
+    }
     let root = db.parse(file_id).syntax_node();
     let packages = db.packages();
-    for package_use in nixpkgs::package_uses(&root) {
-        let Some(providers) = resolve_set(db, file_id, &package_use.set) else {
+    let scopes = nixpkgs::Scopes::new();
+    for package_use in nixpkgs::package_uses_in(&root, &scopes) {
+        let Some(providers) = resolve_set_in(db, file_id, &package_use.set, &scopes) else {
             continue;
         };
         let Some(first) = providers.first() else {
@@ -50,6 +54,27 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
         }
         acc.push(diag);
     }
+}
+
+/// Whether any package set in the file can resolve to an instance (without this, no use can
+/// be judged and the file is not walked): the file makes one (`import …`, `legacyPackages`),
+/// holds a module of some configuration, or may receive an argument some `specialArgs` /
+/// `_module.args` defines.
+fn may_resolve_instances(db: &Db, file_id: FileId) -> bool {
+    let text = db.text(file_id);
+    if text.contains("import") || text.contains("legacyPackages") {
+        return true;
+    }
+    let analysis = super::module_graph::analysis(db);
+    if analysis
+        .graph
+        .contexts
+        .iter()
+        .any(|c| c.modules.iter().any(|m| m.file == file_id))
+    {
+        return true;
+    }
+    super::unfree_instances::may_receive_defined_argument(db, file_id)
 }
 
 /// `pkgs-unstable.spotify` → `pkgs.spotify`, when the module function also takes `pkgs` and
