@@ -898,3 +898,74 @@ fn take_the_package_from_pkgs() {
         "#]],
     );
 }
+
+#[test]
+fn all_packages_shaped_file_is_silent() {
+    // A nixpkgs-internal package collection next to a configuration: the configuration's use
+    // is flagged, the collection (no instance, not a module of any configuration, no argument
+    // some `specialArgs` defines) is not, whatever its entries and licenses look like.
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.x86_64-linux; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgs-unstable, ... }: { environment.systemPackages = [ pkgs-unstable.spotify ]; }
+#- /pkgs/top-level/all-packages.nix
+{ lib, noSysDirs, config, overlays, ... }:
+self:
+with self;
+{
+  spotify = callPackage ../applications/audio/spotify { };
+  vscode = callPackage ../applications/editors/vscode {
+    extraPackages = [ spotify pkgs.zoom-us ];
+    meta.license = lib.licenses.unfree;
+  };
+  steam = if stdenv.hostPlatform.isLinux then callPackage ../games/steam { } else zoom-us;
+  wrapped = writeShellScriptBin "wrapped" "exec ${spotify}/bin/spotify";
+  inherit (linuxPackages) nvidia_x11;
+}
+"#,
+        expect![[r#"
+            /configuration.nix:1:58-1:79 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:39-4:83: the nixpkgs instance is made here
+                fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
+        "#]],
+    );
+}
+
+#[test]
+fn files_outside_configurations_still_receive_defined_arguments() {
+    // Not imported by any configuration and making no instance, but taking an argument every
+    // `specialArgs` defines as an instance: still judged (the pre-filter must not hide it).
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { pkgs-unstable = nixpkgs-unstable.legacyPackages.x86_64-linux; };
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+#- /configuration.nix
+{ ... }: { }
+#- /unused/extra.nix
+{ pkgs-unstable, ... }: { environment.systemPackages = [ pkgs-unstable.spotify ]; }
+#- /unused/other.nix
+{ pkgs-unstable-2, ... }: { environment.systemPackages = [ pkgs-unstable-2.spotify ]; }
+"#,
+        expect![[r#"
+            /unused/extra.nix:1:58-1:79 `spotify` has license ‘unfree’ and would be refused: `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:39-4:83: the nixpkgs instance is made here
+                fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
+        "#]],
+    );
+}

@@ -93,3 +93,53 @@ in {
         "#]],
     );
 }
+
+#[test]
+fn scopes_follow_the_first_binding() {
+    // Nested entries (`p.x = …`) do not bind `p` to a value; `inherit` stops the search; an
+    // `@` binding stops `let` resolution but is not a parameter of the package set; a `rec`
+    // preceded by a comment is still `rec`, a plain set binds nothing.
+    check(
+        r#"outer: let
+  p.x = 1;
+  p = import <nixpkgs> { config.allowUnfree = true; };
+  q = import <nixpkgs> { };
+  inherit (outer) r;
+in {
+  a = [ p.spotify r.spotify ];
+  b = args@{ q, ... }: [ q.spotify args.spotify ];
+  c = /* note */ rec { s = q; packages = [ s.spotify ]; };
+  d = { q = outer; packages = [ q.spotify ]; };
+}"#,
+        expect![[r#"
+            Select p.spotify ["spotify"] -> Import from Some("nixpkgs") allows spotify: Yes("`allowUnfree = true`")
+            Select r.spotify ["spotify"] -> unknown
+            Select q.spotify ["spotify"] -> param q
+            Select args.spotify ["spotify"] -> unknown
+            Select s.spotify ["spotify"] -> Import from Some("nixpkgs") allows spotify: No
+            Select q.spotify ["spotify"] -> Import from Some("nixpkgs") allows spotify: No
+        "#]],
+    );
+}
+
+#[test]
+fn all_packages_shape() {
+    // `with self;` over a plain set: names are not bound by the set's own entries, and
+    // arguments of `callPackage` are not built here.
+    check(
+        r#"{ lib, config, ... }:
+self:
+with self;
+{
+  spotify = callPackage ../applications/audio/spotify { };
+  tool = callPackage ../tools/tool { extraPackages = [ spotify pkgs.vscode ]; };
+  wrapped = writeShellScriptBin "w" "exec ${spotify}/bin/spotify";
+  unfreeThing = callPackage ./x { meta.license = lib.licenses.unfree; };
+}"#,
+        expect![[r#"
+            With spotify ["spotify"] -> param self
+            Select pkgs.vscode ["vscode"] -> unknown
+            With spotify ["spotify"] -> param self
+        "#]],
+    );
+}
