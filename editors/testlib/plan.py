@@ -258,6 +258,11 @@ def compare(plan, observed, results, features=("diagnostics", "hover", "definiti
                               f"missing {sorted(set(expected) - got_labels)[:10]}")
 
 
+def rebase(plan, root):
+    """The plan for another copy of the same example (paths in it are relative, but the root)."""
+    return {**plan, "root": root}
+
+
 def write(plan, path):
     """Writes the plan as JSON for a driver."""
     with open(path, "w", encoding="utf-8") as f:

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . editors/env.sh
 missing=()
 [ -f "$CODE_SERVER_DIR/out/node/entry.js" ] || missing+=("code-server ($CODE_SERVER_DIR)")
+[ -f "$CODE_SERVER_LATEST_DIR/out/node/entry.js" ] && [ -x "$NODE24_DIR/bin/node" ] \
+  || missing+=("code-server $CS_LATEST_VERSION ($CODE_SERVER_LATEST_DIR) on node $NODE24_VERSION")
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromedriver)
 "$FLAKE_LSP_VENV/bin/python" -c "import selenium" 2>/dev/null || missing+=("selenium venv ($FLAKE_LSP_VENV)")
@@ -16,4 +18,7 @@ fi
 if [ ! -d editors/vscode/node_modules ]; then
   (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 fi
-CODE_SERVER_DIR="$CODE_SERVER_DIR" exec "$FLAKE_LSP_VENV/bin/python" editors/vscode/test/e2e.py
+# VS Code 1.100 (the last line on Debian's node 20) and the current 1.139 (node 24).
+CODE_SERVERS=$(printf '[{"name": "1.100", "dir": "%s", "node": "%s"}, {"name": "1.139", "dir": "%s", "node": "%s"}]' \
+  "$CODE_SERVER_DIR" "$(command -v node)" "$CODE_SERVER_LATEST_DIR" "$NODE24_DIR/bin/node")
+CODE_SERVERS="$CODE_SERVERS" exec "$FLAKE_LSP_VENV/bin/python" editors/vscode/test/e2e.py
