@@ -1,5 +1,7 @@
 //! Module-graph latency on the shared 200-module flake workload: cold analysis of the whole workspace, and
-//! "edit one leaf module, then diagnostics for that file" (p50/p99 over many edits).
+//! "edit one leaf module, then diagnostics for that file" (p50/p99 over many edits), and "edit one
+//! character in a 1.5 MB all-packages-shaped file that is not a module, then diagnostics for that
+//! file" (the module analysis must not rescan it whole).
 //! Run with `cargo bench -p ide --bench module_graph`.
 
 use std::time::{Duration, Instant};
@@ -127,6 +129,60 @@ fn main() {
     times.sort();
     println!(
         "edit leaf module -> its diagnostics: p50 {:?}, p99 {:?}, max {:?}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times[times.len() - 1]
+    );
+    big_file_edits(&change);
+}
+
+/// Edits one character in the middle of a 1.5 MB file next to the workload's modules.
+fn big_file_edits(change: &Change) {
+    let mut change = change.clone();
+    let big = VfsPath::new("/w/pkgs/top-level/all-packages.nix");
+    let text = test_fixture::workload::all_packages_like(1_500_000);
+    if let Some(existing) = change.existing_paths.as_mut() {
+        let mut d = big.parent();
+        while let Some(dir) = d {
+            d = dir.parent();
+            existing.insert(dir);
+        }
+        existing.insert(big.clone());
+    }
+    change.set_text(big.clone(), text.as_str());
+    let mut host = AnalysisHost::new();
+    host.apply_change(change);
+    let big_id = host.analysis().file_id(&big).expect("big file");
+    let start = Instant::now();
+    let _ = host.analysis().diagnostics(big_id);
+    println!("big file: first diagnostics {:?}", start.elapsed());
+    // Inside an attribute name about halfway through the file.
+    let mid = text.len() / 2;
+    let at = mid + text[mid..].find(" = ").expect("a binding") - 1;
+    let at = TextSize::from(at as u32);
+    let mut times = Vec::new();
+    for i in 0..60u32 {
+        let mut c = Change::new();
+        let (range, insert) = if i % 2 == 0 {
+            (TextRange::empty(at), "x")
+        } else {
+            (TextRange::at(at, TextSize::from(1)), "")
+        };
+        c.edit_file(
+            big.clone(),
+            vec![TextEdit {
+                range,
+                new_text: insert.to_owned(),
+            }],
+        );
+        let start = Instant::now();
+        host.apply_change(c);
+        let _ = host.analysis().diagnostics(big_id);
+        times.push(start.elapsed());
+    }
+    times.sort();
+    println!(
+        "edit 1.5 MB non-module file -> its diagnostics: p50 {:?}, p99 {:?}, max {:?}",
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         times[times.len() - 1]

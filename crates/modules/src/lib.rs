@@ -56,6 +56,7 @@ mod check;
 pub mod eval;
 pub mod graph;
 pub mod module_info;
+pub mod path_refs;
 pub mod query;
 pub mod scope;
 pub mod summary;
@@ -73,6 +74,7 @@ pub use graph::{
     PkgsSourceKind, SourceKind,
 };
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};
+pub use path_refs::{PathRef, PathRefCache, PathUse};
 pub use query::{ArgumentAt, PatternCompletion, ValueOrigin};
 pub use summary::{FileSummary, SummaryCache};
 
@@ -90,6 +92,11 @@ pub trait Files {
     fn parse(&self, file: FileId) -> Parse;
     /// The file's (cached) summary.
     fn summary(&self, file: FileId) -> Arc<FileSummary>;
+    /// The literal paths the file imports (every `.nix` file is asked: implementors memoise,
+    /// e.g. with a [`PathRefCache`]; the default scans the tree).
+    fn path_refs(&self, file: FileId) -> Arc<[PathRef]> {
+        path_refs::path_refs(&self.parse(file).syntax_node()).into()
+    }
     /// Whether the set of existing paths is known at all.
     fn has_existence_info(&self) -> bool;
     /// Whether a path exists on disk (file or directory).

@@ -1,44 +1,23 @@
-//! Per-file summaries: name resolution, module infos (computed on demand) and the literal paths a
-//! file imports. A summary depends on the file's text only, so it is cached across snapshots by
+//! Per-file summaries: name resolution and module infos (computed on demand); only files the
+//! graph reaches or a query asks about are summarised (literal paths are in [`crate::path_refs`]). A summary depends on the file's text only, so it is cached across snapshots by
 //! text identity ([`SummaryCache`]) and an edit re-summarises just the edited file.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rowan::ast::AstNode;
-use syntax::{SyntaxKind, SyntaxNode, TextRange, ast};
+use syntax::{SyntaxNode, TextRange};
 
 use crate::module_info::{ModuleInfo, module_info};
 use crate::scope::{Resolution, resolve};
-use crate::syntax_util::{apply_head, node_at, strip_parens};
+use crate::syntax_util::node_at;
 
-/// How a literal path is used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PathUse {
-    /// `import ./x.nix`.
-    Import,
-    /// An element of an `imports = [ … ]` or `modules = [ … ]` list.
-    ModuleList,
-}
-
-/// A literal relative or absolute path that must exist.
-#[derive(Clone, Debug)]
-pub struct PathRef {
-    /// The path literal's range.
-    pub range: TextRange,
-    /// The literal text (`./hosts/a.nix`).
-    pub text: String,
-    /// How it is used.
-    pub usage: PathUse,
-}
+pub use crate::path_refs::{PathRef, PathUse};
 
 /// Everything derived from one file's text.
 #[derive(Debug)]
 pub struct FileSummary {
     /// Name resolution of the whole file.
     pub resolution: Resolution,
-    /// Literal paths used by `import`, `imports` and `modules`.
-    pub path_refs: Vec<PathRef>,
     modules: Mutex<HashMap<TextRange, Arc<ModuleInfo>>>,
 }
 
@@ -47,7 +26,6 @@ impl FileSummary {
     pub fn new(root: &SyntaxNode) -> FileSummary {
         FileSummary {
             resolution: resolve(root),
-            path_refs: path_refs(root),
             modules: Mutex::new(HashMap::new()),
         }
     }
@@ -65,76 +43,6 @@ impl FileSummary {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TextRange, Arc<ModuleInfo>>> {
         self.modules.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-fn path_refs(root: &SyntaxNode) -> Vec<PathRef> {
-    let mut out = Vec::new();
-    for node in root.descendants() {
-        if !matches!(
-            node.kind(),
-            SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS
-        ) {
-            continue;
-        }
-        let text = node.text().to_string();
-        if text.contains("${") {
-            continue;
-        }
-        if let Some(usage) = path_usage(&node) {
-            out.push(PathRef {
-                range: node.text_range(),
-                text,
-                usage,
-            });
-        }
-    }
-    out
-}
-
-fn path_usage(path: &SyntaxNode) -> Option<PathUse> {
-    let mut cur = path.clone();
-    while let Some(p) = cur.parent() {
-        if p.kind() == SyntaxKind::NODE_PAREN {
-            cur = p;
-        } else {
-            break;
-        }
-    }
-    let parent = cur.parent()?;
-    match parent.kind() {
-        SyntaxKind::NODE_APPLY => {
-            let apply = ast::Apply::cast(parent.clone())?;
-            if apply.argument()?.syntax() != &cur {
-                return None;
-            }
-            let f = strip_parens(apply.lambda()?.syntax().clone());
-            let is_import = match f.kind() {
-                SyntaxKind::NODE_IDENT => f.text() == "import",
-                SyntaxKind::NODE_SELECT => {
-                    apply_head(&parent).is_some_and(|(n, _)| n == "import")
-                        && f.text() == "builtins.import"
-                }
-                _ => false,
-            };
-            is_import.then_some(PathUse::Import)
-        }
-        SyntaxKind::NODE_LIST => {
-            let apv = parent.parent().and_then(ast::AttrpathValue::cast)?;
-            let last = apv.attrpath()?.attrs().last()?;
-            let name = crate::syntax_util::attr_name(&last)?;
-            matches!(name.as_str(), "imports" | "modules" | "sharedModules")
-                .then_some(PathUse::ModuleList)
-        }
-        SyntaxKind::NODE_ATTRPATH_VALUE => {
-            // `home-manager.users.x = ./home.nix;`
-            let apv = ast::AttrpathValue::cast(parent)?;
-            let names = crate::syntax_util::attrpath_names(&apv.attrpath()?)?;
-            let n = names.len();
-            (n >= 3 && names[n - 3] == "home-manager" && names[n - 2] == "users")
-                .then_some(PathUse::ModuleList)
-        }
-        _ => None,
     }
 }
 
@@ -230,6 +138,5 @@ mod tests {
         });
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(computed, 2);
-        assert_eq!(a.path_refs.len(), 1);
     }
 }

@@ -8,13 +8,17 @@ use std::ops::Bound;
 use std::sync::{Arc, LazyLock};
 
 use base::{Diagnostic, FileId, FileRange, TextRange, TextSize, VfsPath};
-use modules::{FileSummary, ModuleAnalysis, SummaryCache};
+use modules::{FileSummary, ModuleAnalysis, PathRef, PathRefCache, SummaryCache};
 use syntax::Parse;
 
 use crate::db::Db;
 
 /// Summaries outlive snapshots: a file's summary is recomputed only when its text changes.
 static SUMMARIES: LazyLock<SummaryCache> = LazyLock::new(SummaryCache::new);
+
+/// Literal path references outlive snapshots too, memoised per green node, so that an edit in a
+/// big file rescans only the part of the tree it changed.
+static PATH_REFS: LazyLock<PathRefCache> = LazyLock::new(PathRefCache::new);
 
 /// The snapshot seen through the `modules::Files` interface.
 pub(crate) struct DbFiles<'a> {
@@ -45,6 +49,10 @@ impl modules::Files for DbFiles<'_> {
     fn summary(&self, file: FileId) -> Arc<FileSummary> {
         let text = self.db.text(file);
         SUMMARIES.get(&text, || self.db.parse(file).syntax_node())
+    }
+
+    fn path_refs(&self, file: FileId) -> Arc<[PathRef]> {
+        PATH_REFS.get(file, &self.db.parse(file).syntax_node())
     }
 
     fn has_existence_info(&self) -> bool {
@@ -114,6 +122,7 @@ pub(crate) fn analysis(db: &Db) -> Arc<ModuleAnalysis> {
             .chain(db.files().filter_map(|f| Some(db.last_error_free(f)?.0)))
             .collect();
         SUMMARIES.retain(&live);
+        PATH_REFS.retain(|f| db.file(f).is_some());
         result
     })
 }
@@ -156,6 +165,10 @@ impl modules::Files for LastGoodFiles<'_> {
             Some((text, parse)) => SUMMARIES.get(&text, || parse.syntax_node()),
             None => DbFiles { db: self.db }.summary(file),
         }
+    }
+
+    fn path_refs(&self, file: FileId) -> Arc<[PathRef]> {
+        PATH_REFS.get(file, &self.parse(file).syntax_node())
     }
 
     fn has_existence_info(&self) -> bool {

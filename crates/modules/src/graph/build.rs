@@ -1004,9 +1004,9 @@ fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
         if path.as_path().extension().is_none_or(|e| e != "nix") {
             continue;
         }
-        let summary = files.summary(file);
+        let refs = files.path_refs(file);
         let Some(dir) = path.parent() else { continue };
-        for r in &summary.path_refs {
+        for r in refs.iter() {
             let target = if r.text.starts_with('/') {
                 VfsPath::new(&r.text)
             } else {

@@ -1,0 +1,454 @@
+//! Literal paths that must exist (`import ./x.nix`, `imports = [ ./a.nix ]`, `modules = […]`,
+//! `home-manager.users.x = ./home.nix;`), the input of `missing-import`.
+//!
+//! Every `.nix` file of a snapshot is scanned, so the scan must not cost O(file size) per
+//! keystroke in a big file. Each path's use is decided by an *anchor* ancestor a few levels up
+//! (the `import` application, or the binding whose value is the path or the list holding it),
+//! which only looks down its own subtree. So the paths of a subtree are a function of the subtree
+//! alone, and [`PathRefCache`] memoises them per green node: after an incremental reparse only
+//! the nodes on the path from the root to the edit are new. Children of a big node are memoised
+//! in content-defined chunks (the boundaries depend on the children's identities, not their
+//! positions), so that a node with thousands of small children (a package set) costs one pass
+//! over its children per edit, not a walk of their subtrees.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use base::FileId;
+use rowan::ast::AstNode;
+use rowan::{GreenNode, GreenNodeData, GreenToken, NodeOrToken};
+use syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize, ast};
+
+use crate::syntax_util::{apply_head, strip_parens};
+
+/// How a literal path is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathUse {
+    /// `import ./x.nix`.
+    Import,
+    /// An element of an `imports = [ … ]` or `modules = [ … ]` list.
+    ModuleList,
+}
+
+/// A literal relative or absolute path that must exist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathRef {
+    /// The path literal's range.
+    pub range: TextRange,
+    /// The literal text (`./hosts/a.nix`).
+    pub text: String,
+    /// How it is used.
+    pub usage: PathUse,
+}
+
+/// The path references of a whole tree, computed from scratch (the reference the memoised
+/// [`PathRefCache`] must agree with).
+pub fn path_refs(root: &SyntaxNode) -> Vec<PathRef> {
+    let mut out = Vec::new();
+    for node in root.descendants() {
+        if !matches!(
+            node.kind(),
+            SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS
+        ) {
+            continue;
+        }
+        push_if_used(&node, &mut out);
+    }
+    out
+}
+
+/// Pushes `path` when it is a literal path (no interpolation) with a use.
+fn push_if_used(path: &SyntaxNode, out: &mut Vec<PathRef>) {
+    if !matches!(
+        path.kind(),
+        SyntaxKind::NODE_PATH_REL | SyntaxKind::NODE_PATH_ABS
+    ) {
+        return;
+    }
+    let text = path.text().to_string();
+    if text.contains("${") {
+        return;
+    }
+    if let Some(usage) = path_usage(path) {
+        out.push(PathRef {
+            range: path.text_range(),
+            text,
+            usage,
+        });
+    }
+}
+
+/// How a path is used; looks up through parentheses to its anchor (an application or a binding).
+fn path_usage(path: &SyntaxNode) -> Option<PathUse> {
+    let mut cur = path.clone();
+    while let Some(p) = cur.parent() {
+        if p.kind() == SyntaxKind::NODE_PAREN {
+            cur = p;
+        } else {
+            break;
+        }
+    }
+    let parent = cur.parent()?;
+    match parent.kind() {
+        SyntaxKind::NODE_APPLY => {
+            let apply = ast::Apply::cast(parent.clone())?;
+            if apply.argument()?.syntax() != &cur {
+                return None;
+            }
+            let f = strip_parens(apply.lambda()?.syntax().clone());
+            let is_import = match f.kind() {
+                SyntaxKind::NODE_IDENT => f.text() == "import",
+                SyntaxKind::NODE_SELECT => {
+                    apply_head(&parent).is_some_and(|(n, _)| n == "import")
+                        && f.text() == "builtins.import"
+                }
+                _ => false,
+            };
+            is_import.then_some(PathUse::Import)
+        }
+        SyntaxKind::NODE_LIST => {
+            let apv = parent.parent().and_then(ast::AttrpathValue::cast)?;
+            let last = apv.attrpath()?.attrs().last()?;
+            let name = crate::syntax_util::attr_name(&last)?;
+            matches!(name.as_str(), "imports" | "modules" | "sharedModules")
+                .then_some(PathUse::ModuleList)
+        }
+        SyntaxKind::NODE_ATTRPATH_VALUE => {
+            // `home-manager.users.x = ./home.nix;`
+            let apv = ast::AttrpathValue::cast(parent)?;
+            let names = crate::syntax_util::attrpath_names(&apv.attrpath()?)?;
+            let n = names.len();
+            (n >= 3 && names[n - 3] == "home-manager" && names[n - 2] == "users")
+                .then_some(PathUse::ModuleList)
+        }
+        _ => None,
+    }
+}
+
+/// The paths whose anchor is `node` itself: the argument of an application, the value of a
+/// binding, and the elements of a list that is a binding's value (each through parentheses).
+/// [`path_usage`] of such a path only reads `node`'s subtree.
+fn anchor_refs(node: &SyntaxNode, out: &mut Vec<PathRef>) {
+    let candidates: Vec<SyntaxNode> = match node.kind() {
+        SyntaxKind::NODE_APPLY => ast::Apply::cast(node.clone())
+            .and_then(|a| a.argument())
+            .map(|a| vec![strip_parens(a.syntax().clone())])
+            .unwrap_or_default(),
+        SyntaxKind::NODE_ATTRPATH_VALUE => {
+            match ast::AttrpathValue::cast(node.clone()).and_then(|a| a.value()) {
+                Some(v) if v.syntax().kind() == SyntaxKind::NODE_LIST => {
+                    v.syntax().children().map(strip_parens).collect()
+                }
+                Some(v) => vec![strip_parens(v.syntax().clone())],
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
+    for c in candidates {
+        push_if_used(&c, out);
+    }
+}
+
+/// The path references of a small subtree, with ranges relative to its start.
+fn subtree_refs(green: &GreenNodeData, out: &mut Vec<PathRef>) {
+    let root = SyntaxNode::new_root(green.to_owned());
+    for node in root.descendants() {
+        anchor_refs(&node, out);
+    }
+}
+
+/// Nodes at least this long are memoised on their own.
+const BIG: u32 = 2048;
+/// A chunk of small children ends after about this many elements on average…
+const CHUNK_SPLIT: u64 = 16;
+/// …and at most this many.
+const CHUNK_MAX: usize = 64;
+
+type Element = NodeOrToken<GreenNode, GreenToken>;
+/// Big nodes by green pointer: the node (kept alive so that the pointer is not reused) and its
+/// paths relative to its start.
+type NodeMap = HashMap<usize, (GreenNode, Arc<[PathRef]>)>;
+/// Chunks by the hash of their elements' pointers: the elements and their relative paths.
+type ChunkMap = HashMap<u64, (Box<[Element]>, Arc<[PathRef]>)>;
+
+/// Memoised results of one file.
+#[derive(Default)]
+struct FileMemo {
+    /// The last root and its result.
+    root: Option<(GreenNode, Arc<[PathRef]>)>,
+    /// Big nodes (by green pointer) used by the latest computation, with relative results.
+    cur: NodeMap,
+    /// Chunks (by the hash of their elements' pointers) used by the latest computation.
+    cur_chunks: ChunkMap,
+    /// The same for the computation before (kept so that two alternating trees of a file, the
+    /// current one and the last error-free one, both stay cheap).
+    prev: NodeMap,
+    prev_chunks: ChunkMap,
+    /// Bytes scanned from scratch by the latest computation (for tests).
+    scanned: usize,
+}
+
+/// Path references memoised across snapshots per green node (see the module docs). Entries not
+/// used by the last two computations of a file are dropped.
+#[derive(Default)]
+pub struct PathRefCache {
+    files: Mutex<HashMap<FileId, FileMemo>>,
+}
+
+impl std::fmt::Debug for PathRefCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PathRefCache").finish_non_exhaustive()
+    }
+}
+
+fn ptr(green: &GreenNodeData) -> usize {
+    green as *const GreenNodeData as usize
+}
+
+fn element_ptr(e: NodeOrToken<&GreenNodeData, &rowan::GreenTokenData>) -> usize {
+    match e {
+        NodeOrToken::Node(n) => ptr(n),
+        NodeOrToken::Token(t) => t as *const rowan::GreenTokenData as usize,
+    }
+}
+
+fn owned_ptr(e: &Element) -> usize {
+    match e {
+        NodeOrToken::Node(n) => element_ptr(NodeOrToken::Node(n)),
+        NodeOrToken::Token(t) => element_ptr(NodeOrToken::Token(t)),
+    }
+}
+
+/// Whether a chunk ends after the node at `p` (a content-defined boundary).
+fn is_boundary(p: usize) -> bool {
+    ((p as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32).is_multiple_of(CHUNK_SPLIT)
+}
+
+fn shifted(refs: &[PathRef], by: TextSize, out: &mut Vec<PathRef>) {
+    out.extend(refs.iter().map(|r| PathRef {
+        range: r.range + by,
+        text: r.text.clone(),
+        usage: r.usage,
+    }));
+}
+
+impl PathRefCache {
+    /// An empty cache.
+    pub fn new() -> PathRefCache {
+        PathRefCache::default()
+    }
+
+    /// The path references of `root`, the tree of `file`, reusing what the previous trees of
+    /// the file share with it.
+    pub fn get(&self, file: FileId, root: &SyntaxNode) -> Arc<[PathRef]> {
+        let green = root.green();
+        // The file's memo is taken out while computing, so that other files are not blocked.
+        let mut memo = {
+            let mut files = self.lock();
+            if let Some(FileMemo {
+                root: Some((g, refs)),
+                ..
+            }) = files.get(&file)
+                && ptr(g) == ptr(green)
+            {
+                return Arc::clone(refs);
+            }
+            files.remove(&file).unwrap_or_default()
+        };
+        // Only what this computation uses goes to `cur`; `prev` is what the last one used.
+        memo.prev = std::mem::take(&mut memo.cur);
+        memo.prev_chunks = std::mem::take(&mut memo.cur_chunks);
+        memo.scanned = 0;
+        let refs = memo.compute(green);
+        memo.root = Some((green.to_owned(), Arc::clone(&refs)));
+        self.lock().insert(file, memo);
+        refs
+    }
+
+    /// Forgets the files `keep` rejects (files that left the snapshot).
+    pub fn retain(&self, keep: impl Fn(FileId) -> bool) {
+        self.lock().retain(|f, _| keep(*f));
+    }
+
+    /// Bytes the latest computation for `file` scanned from scratch.
+    #[cfg(test)]
+    fn last_scanned(&self, file: FileId) -> usize {
+        self.lock().get(&file).map_or(0, |m| m.scanned)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<FileId, FileMemo>> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl FileMemo {
+    /// A memoised big node, promoted to `cur`.
+    fn lookup(&mut self, green: &GreenNodeData) -> Option<Arc<[PathRef]>> {
+        let p = ptr(green);
+        if let Some((_, refs)) = self.cur.get(&p) {
+            return Some(Arc::clone(refs));
+        }
+        let entry = self.prev.remove(&p)?;
+        let refs = Arc::clone(&entry.1);
+        self.cur.insert(p, entry);
+        Some(refs)
+    }
+
+    /// The result for a root, computing the big nodes that miss children-first.
+    fn compute(&mut self, root: &GreenNodeData) -> Arc<[PathRef]> {
+        if u32::from(root.text_len()) < BIG {
+            self.scanned += usize::from(root.text_len());
+            let mut out = Vec::new();
+            subtree_refs(root, &mut out);
+            return out.into();
+        }
+        // Pass 1: the big nodes that miss, in preorder (an explicit stack, no recursion).
+        let mut missing: Vec<GreenNode> = Vec::new();
+        let mut stack: Vec<GreenNode> = vec![root.to_owned()];
+        while let Some(node) = stack.pop() {
+            if self.lookup(&node).is_some() {
+                continue;
+            }
+            for child in node.children() {
+                if let NodeOrToken::Node(c) = child
+                    && u32::from(c.text_len()) >= BIG
+                {
+                    stack.push(c.to_owned());
+                }
+            }
+            missing.push(node);
+        }
+        // Pass 2: children before parents, so every big child is memoised when its parent is
+        // combined.
+        let mut result: Arc<[PathRef]> = Arc::from(Vec::new());
+        for node in missing.iter().rev() {
+            let refs = self.combine(node);
+            self.cur
+                .insert(ptr(node), (node.clone(), Arc::clone(&refs)));
+            result = refs;
+        }
+        // The root is the first node in preorder, hence the last combined.
+        match self.lookup(root) {
+            Some(refs) => refs,
+            None => result,
+        }
+    }
+
+    /// The relative result of a big node whose big children are memoised.
+    fn combine(&mut self, node: &GreenNode) -> Arc<[PathRef]> {
+        let mut out = Vec::new();
+        // The node's own anchor paths (read through a red root over the node).
+        let red = SyntaxNode::new_root(node.clone());
+        anchor_refs(&red, &mut out);
+        let mut chunk: Vec<(
+            TextSize,
+            NodeOrToken<&GreenNodeData, &rowan::GreenTokenData>,
+        )> = Vec::new();
+        let mut offset = TextSize::from(0);
+        for child in node.children() {
+            let len = match child {
+                NodeOrToken::Node(n) => n.text_len(),
+                NodeOrToken::Token(t) => t.text_len(),
+            };
+            match child {
+                NodeOrToken::Node(n) if u32::from(n.text_len()) >= BIG => {
+                    self.flush_chunk(&mut chunk, &mut out);
+                    match self.lookup(n) {
+                        Some(refs) => shifted(&refs, offset, &mut out),
+                        // Not reached: pass 1 computed every big descendant of a miss.
+                        None => {
+                            self.scanned += usize::from(n.text_len());
+                            let mut own = Vec::new();
+                            subtree_refs(n, &mut own);
+                            shifted(&own, offset, &mut out);
+                        }
+                    }
+                }
+                NodeOrToken::Node(n) => {
+                    chunk.push((offset, child));
+                    if is_boundary(ptr(n)) || chunk.len() >= CHUNK_MAX {
+                        self.flush_chunk(&mut chunk, &mut out);
+                    }
+                }
+                NodeOrToken::Token(_) => {
+                    chunk.push((offset, child));
+                    if chunk.len() >= CHUNK_MAX {
+                        self.flush_chunk(&mut chunk, &mut out);
+                    }
+                }
+            }
+            offset += len;
+        }
+        self.flush_chunk(&mut chunk, &mut out);
+        out.sort_by_key(|r| r.range.start());
+        out.into()
+    }
+
+    /// Adds the paths of a run of small children (memoised by the children's identities).
+    fn flush_chunk(
+        &mut self,
+        chunk: &mut Vec<(
+            TextSize,
+            NodeOrToken<&GreenNodeData, &rowan::GreenTokenData>,
+        )>,
+        out: &mut Vec<PathRef>,
+    ) {
+        let Some(&(start, _)) = chunk.first() else {
+            return;
+        };
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (_, e) in chunk.iter() {
+            element_ptr(*e).hash(&mut hasher);
+        }
+        let key = hasher.finish();
+        let same = |elems: &[Element]| {
+            elems.len() == chunk.len()
+                && elems
+                    .iter()
+                    .zip(chunk.iter())
+                    .all(|(a, (_, b))| owned_ptr(a) == element_ptr(*b))
+        };
+        let cached = match self.cur_chunks.get(&key) {
+            Some((elems, refs)) if same(elems) => Some(Arc::clone(refs)),
+            _ => match self.prev_chunks.remove(&key) {
+                Some(entry) if same(&entry.0) => {
+                    let refs = Arc::clone(&entry.1);
+                    self.cur_chunks.insert(key, entry);
+                    Some(refs)
+                }
+                _ => None,
+            },
+        };
+        let refs = match cached {
+            Some(refs) => refs,
+            None => {
+                let mut own = Vec::new();
+                for (off, e) in chunk.iter() {
+                    if let NodeOrToken::Node(n) = e {
+                        self.scanned += usize::from(n.text_len());
+                        let mut sub = Vec::new();
+                        subtree_refs(n, &mut sub);
+                        shifted(&sub, *off - start, &mut own);
+                    }
+                }
+                let refs: Arc<[PathRef]> = own.into();
+                let elems: Box<[Element]> = chunk
+                    .iter()
+                    .map(|(_, e)| match e {
+                        NodeOrToken::Node(n) => NodeOrToken::Node((*n).to_owned()),
+                        NodeOrToken::Token(t) => NodeOrToken::Token((*t).to_owned()),
+                    })
+                    .collect();
+                self.cur_chunks.insert(key, (elems, Arc::clone(&refs)));
+                refs
+            }
+        };
+        shifted(&refs, start, out);
+        chunk.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests;
