@@ -157,10 +157,8 @@ impl Scopes {
     pub fn let_value(&self, node: &SyntaxNode, name: &str) -> Option<ast::Expr> {
         for anc in node.ancestors() {
             match anc.kind() {
-                SyntaxKind::NODE_LAMBDA => {
-                    if param_binding(&anc, name) != ParamBinding::No {
-                        return None;
-                    }
+                SyntaxKind::NODE_LAMBDA if param_binding(&anc, name) != ParamBinding::No => {
+                    return None;
                 }
                 SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_ATTR_SET => {
                     let Some(table) = self.table(&anc) else {
@@ -183,15 +181,13 @@ impl Scopes {
     pub fn binding_lambda(&self, node: &SyntaxNode, name: &str) -> Option<TextRange> {
         for anc in node.ancestors() {
             match anc.kind() {
-                SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_ATTR_SET => {
-                    if self.table(&anc).is_some_and(|t| t.names.contains_key(name)) {
-                        return None;
-                    }
+                SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_ATTR_SET
+                    if self.table(&anc).is_some_and(|t| t.names.contains_key(name)) =>
+                {
+                    return None;
                 }
-                SyntaxKind::NODE_LAMBDA => {
-                    if param_binding(&anc, name) == ParamBinding::Formal {
-                        return Some(anc.text_range());
-                    }
+                SyntaxKind::NODE_LAMBDA if param_binding(&anc, name) == ParamBinding::Formal => {
+                    return Some(anc.text_range());
                 }
                 _ => {}
             }

@@ -120,35 +120,46 @@ fn expr_at(db: &Db, file_id: FileId, range: TextRange) -> Option<ast::Expr> {
         .last()
 }
 
-/// Whether an argument defined through `specialArgs` / `extraSpecialArgs` / `_module.args`
-/// could reach a module function of `file_id`: some definition's name occurs in its text as a
-/// whole identifier. When some definition is opaque, no such argument resolves: `false`.
-pub(crate) fn may_receive_defined_argument(db: &Db, file_id: FileId) -> bool {
+/// Whether some package set of `file_id` may resolve to an instance without the module graph:
+/// the text mentions, as a whole identifier, `import` or `legacyPackages` (an instance made in
+/// the file), or an argument name some `specialArgs` / `extraSpecialArgs` / `_module.args`
+/// defines (when a definition is opaque, no such argument resolves). A conservative
+/// pre-filter, never a verdict.
+pub(crate) fn may_resolve_without_graph(db: &Db, file_id: FileId) -> bool {
     let defs = db.memo(collect_arg_definitions);
-    if defs.opaque {
-        return false;
+    let mut needles: Vec<&str> = vec!["import", "legacyPackages"];
+    if !defs.opaque {
+        // A name that is not an identifier cannot be a function's formal.
+        needles.extend(
+            defs.by_name
+                .keys()
+                .map(String::as_str)
+                .filter(|n| !n.is_empty() && n.bytes().all(is_ident_byte)),
+        );
     }
     let text = db.text(file_id);
-    defs.by_name
-        .keys()
-        .any(|name| contains_identifier(&text, name))
+    let bytes = text.as_bytes();
+    needles.iter().any(|needle| {
+        memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
+            !at.checked_sub(1).is_some_and(|p| is_ident_byte(bytes[p]))
+                && !bytes
+                    .get(at + needle.len())
+                    .is_some_and(|&b| is_ident_byte(b))
+        })
+    })
 }
 
-/// Whether `name` occurs in `text` delimited by characters that cannot continue a Nix
-/// identifier.
-fn contains_identifier(text: &str, name: &str) -> bool {
-    let is_ident_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-');
-    text.match_indices(name).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(is_ident_char)
-            && !text[at + name.len()..]
-                .chars()
-                .next()
-                .is_some_and(is_ident_char)
-    })
+/// Whether a byte can continue a Nix identifier.
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'\'' | b'-')
 }
 
 fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
     let mut defs = ArgDefinitions::default();
+    let words = [
+        memchr::memmem::Finder::new("pecialArgs"),
+        memchr::memmem::Finder::new("_module"),
+    ];
     for file_id in db.files() {
         if db
             .path(file_id)
@@ -161,7 +172,7 @@ fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
         // Every definition is written with one of these words; most files (and the largest
         // ones) have none, and are not parsed or walked here.
         let text = db.text(file_id);
-        if !text.contains("pecialArgs") && !text.contains("_module") {
+        if words.iter().all(|w| w.find(text.as_bytes()).is_none()) {
             continue;
         }
         let root = db.parse(file_id).syntax_node();

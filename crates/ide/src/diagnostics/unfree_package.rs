@@ -61,20 +61,13 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
 /// holds a module of some configuration, or may receive an argument some `specialArgs` /
 /// `_module.args` defines.
 fn may_resolve_instances(db: &Db, file_id: FileId) -> bool {
-    let text = db.text(file_id);
-    if text.contains("import") || text.contains("legacyPackages") {
-        return true;
-    }
     let analysis = super::module_graph::analysis(db);
-    if analysis
+    analysis
         .graph
         .contexts
         .iter()
         .any(|c| c.modules.iter().any(|m| m.file == file_id))
-    {
-        return true;
-    }
-    super::unfree_instances::may_receive_defined_argument(db, file_id)
+        || super::unfree_instances::may_resolve_without_graph(db, file_id)
 }
 
 /// `pkgs-unstable.spotify` → `pkgs.spotify`, when the module function also takes `pkgs` and
