@@ -181,3 +181,18 @@ fn quick_fixes_become_code_actions_with_workspace_edits() {
     }
     assert!(server.shutdown_exit().success());
 }
+
+#[test]
+fn requests_right_after_open_wait_for_the_initial_load() {
+    let dir = TempDir::with_files(&[("flake.nix", FLAKE), ("modules/net.nix", MODULE)]);
+    let mut server = Server::spawn();
+    server.initialize_default(Some(&dir.root()));
+    let module = dir.uri("modules/net.nix");
+    // No waiting for diagnostics: the hover goes out while the flake may still be loading, and
+    // must still be answered from the loaded flake (editors hover as soon as a file opens).
+    server.open(&module, MODULE);
+    let hover = server.request("textDocument/hover", position(&module, 2, 27));
+    let hover = hover.unwrap_or_else(|e| server.fail(&format!("hover failed: {e}")));
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("specialArgs"), "{hover}");
+}

@@ -35,6 +35,7 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> Result<T> + Send + 'static,
     {
+        self.ctx.loaded().await;
         let snap = self.ctx.state.snapshot();
         let joined =
             tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(|| f(&snap)))).await;
@@ -121,9 +122,11 @@ impl LanguageServer for Backend {
         // Registration runs on its own: a client that never answers must not delay loading.
         let registering = Arc::clone(&ctx);
         tokio::spawn(async move { workspace::register_watchers(&registering).await });
+        let loading = ctx.begin_load();
         tokio::spawn(async move {
             workspace::pull_settings(Arc::clone(&ctx)).await;
             workspace::load_workspace(ctx).await;
+            drop(loading);
         });
     }
 
@@ -141,7 +144,12 @@ impl LanguageServer for Backend {
         self.ctx
             .state
             .open(doc.uri, path.clone(), doc.version, doc.text);
-        tokio::spawn(workspace::load_flake_of(Arc::clone(&self.ctx), path));
+        let loading = self.ctx.begin_load();
+        let ctx = Arc::clone(&self.ctx);
+        tokio::spawn(async move {
+            workspace::load_flake_of(ctx, path).await;
+            drop(loading);
+        });
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {

@@ -22,6 +22,26 @@ pub struct Config {
     pub log_level: LogLevel,
     /// The Nix store directory.
     pub store_dir: String,
+    /// Settings of the package (unfree license) index.
+    pub nixpkgs: NixpkgsConfig,
+    /// Settings of the unfree-package check.
+    pub unfree: UnfreeConfig,
+}
+
+/// Settings under `nixpkgs`.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NixpkgsConfig {
+    /// A nixpkgs source tree to read package licenses from when no locked nixpkgs is present.
+    pub path: Option<String>,
+}
+
+/// Settings under `unfree`.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UnfreeConfig {
+    /// Ask `nix eval` about packages the static scan cannot decide (runs `nix`; off by default).
+    pub evaluate: bool,
 }
 
 impl Default for Config {
@@ -31,6 +51,8 @@ impl Default for Config {
             diagnostics: DiagnosticsConfig::default(),
             log_level: LogLevel::Info,
             store_dir: "/nix/store".to_owned(),
+            nixpkgs: NixpkgsConfig::default(),
+            unfree: UnfreeConfig::default(),
         }
     }
 }
@@ -86,7 +108,8 @@ impl Config {
     pub fn analysis_config(&self) -> ide::AnalysisConfig {
         ide::AnalysisConfig {
             store_dir: self.store_dir.clone(),
-            ..ide::AnalysisConfig::default()
+            nixpkgs_path: self.nixpkgs.path.clone(),
+            unfree_evaluate: self.unfree.evaluate,
         }
     }
 
@@ -106,7 +129,9 @@ impl Config {
     pub fn from_json(value: &Value) -> (Config, Vec<String>) {
         let mut problems = Vec::new();
         let Some(object) = value.as_object() else {
-            if !value.is_null() {
+            // Lua clients (Neovim) serialise an empty table as `[]`: that is "no settings".
+            let empty_list = value.as_array().is_some_and(|a| a.is_empty());
+            if !value.is_null() && !empty_list {
                 problems.push(format!(
                     "`{SECTION}` settings must be an object, not {value}"
                 ));
@@ -192,6 +217,16 @@ mod tests {
             Config::from_json(&Value::Null),
             (Config::default(), Vec::new())
         );
+    }
+
+    #[test]
+    fn empty_lua_table_is_no_settings() {
+        assert_eq!(
+            Config::from_json(&json!([])),
+            (Config::default(), Vec::new())
+        );
+        let (_, problems) = Config::from_json(&json!([1]));
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]

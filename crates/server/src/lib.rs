@@ -84,7 +84,10 @@ async fn serve(
     let (error_tx, error_rx) = tokio::sync::mpsc::unbounded_channel();
     let reader = tokio::spawn(transport::filter_input(input, client_side, error_tx));
     let writer = tokio::spawn(transport::merge_output(merged_in, error_rx, output));
+    // Requests wait for pending workspace loads (`Ctx::loaded`); a generous concurrency level keeps
+    // a handful of such waiting requests from holding up the text-sync notifications behind them.
     Server::new(server_in, server_out, socket)
+        .concurrency_level(64)
         .serve(service)
         .await;
     // `serve` dropped its end of the output pipe: the writer drains what is left and stops.

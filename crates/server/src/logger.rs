@@ -13,14 +13,14 @@ impl log::Log for StderrLogger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(
-            stderr,
-            "[{} {}] {}",
+        // One write per record: clients (e.g. Neovim's lsp.log) split stderr at each write.
+        let line = format!(
+            "[{} {}] {}\n",
             record.level(),
             record.target(),
             record.args()
         );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 
     fn flush(&self) {

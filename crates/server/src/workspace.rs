@@ -43,7 +43,22 @@ pub(crate) struct Ctx {
     /// Set once `shutdown` was received.
     pub(crate) shut_down: Arc<AtomicBool>,
     progress_ids: AtomicU32,
+    /// How many loads are pending or running; requests wait for zero (see [`Ctx::loaded`]).
+    loads: tokio::sync::watch::Sender<usize>,
 }
+
+/// Marks one load as pending from its creation (in the handler, before the task is spawned)
+/// until it is dropped (when the load task ends).
+pub(crate) struct LoadGuard(Arc<Ctx>);
+
+impl Drop for LoadGuard {
+    fn drop(&mut self) {
+        self.0.loads.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+/// How long a request waits for pending loads before answering from what is loaded.
+const LOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Ctx {
     /// A context; the returned receiver must be handed to [`run_disk_changes`].
@@ -63,8 +78,27 @@ impl Ctx {
             disk_tx,
             shut_down,
             progress_ids: AtomicU32::new(0),
+            loads: tokio::sync::watch::Sender::new(0),
         };
         (ctx, disk_rx)
+    }
+
+    /// Registers a pending load; hold the guard until the load is applied.
+    pub(crate) fn begin_load(self: &Arc<Ctx>) -> LoadGuard {
+        self.loads.send_modify(|n| *n += 1);
+        LoadGuard(Arc::clone(self))
+    }
+
+    /// Waits (at most [`LOAD_WAIT`]) until no load is pending, so that a request sent right after
+    /// `initialized` or `didOpen` is answered from the loaded flake rather than from nothing.
+    pub(crate) async fn loaded(&self) {
+        let mut loads = self.loads.subscribe();
+        if tokio::time::timeout(LOAD_WAIT, loads.wait_for(|n| *n == 0))
+            .await
+            .is_err()
+        {
+            log::warn!("answering a request before the workspace finished loading");
+        }
     }
 
     /// The client's capabilities (defaults before `initialize`).
@@ -106,6 +140,8 @@ pub(crate) async fn load_workspace(ctx: Arc<Ctx>) {
             if !ctx.caps().watch_files {
                 start_watcher(&ctx, &roots).await;
             }
+            let guard = ctx.begin_load();
+            tokio::spawn(load_packages(Arc::clone(&ctx), roots, guard));
         }
         Err(err) => {
             log::error!("loading the workspace failed: {err}");
@@ -114,6 +150,35 @@ pub(crate) async fn load_workspace(ctx: Arc<Ctx>) {
                 .show_message(lsp::MessageType::Error, message)
                 .await;
         }
+    }
+    if let Some(progress) = progress {
+        progress.finish().await;
+    }
+}
+
+/// Loads the package (license) data of the loaded flakes' locked nixpkgs in the background: from
+/// the cache, or by scanning the nixpkgs source (seconds), or the bundled list when neither is
+/// available. Requests do not wait for it: until it arrives the bundled list answers.
+async fn load_packages(ctx: Arc<Ctx>, roots: Vec<VfsPath>, guard: LoadGuard) {
+    // Requests need not wait for package data.
+    drop(guard);
+    let progress = begin_progress(&ctx, "Indexing nixpkgs packages").await;
+    let config = ctx.state.config().analysis_config();
+    let roots: Vec<PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
+    let loaded = tokio::task::spawn_blocking(move || {
+        let cache = project::cache_dir();
+        project::load_package_data(&roots, &config, cache.as_deref(), &mut |line| {
+            log::info!("{line}")
+        })
+    })
+    .await;
+    match loaded {
+        Ok(packages) => {
+            let mut change = ide::Change::new();
+            change.packages = Some(Arc::new(packages));
+            ctx.state.apply_disk(change);
+        }
+        Err(err) => log::error!("loading package data failed: {err}"),
     }
     if let Some(progress) = progress {
         progress.finish().await;
@@ -306,7 +371,10 @@ pub(crate) async fn apply_settings(ctx: Arc<Ctx>, value: &Value) {
     report_problems(&ctx, problems).await;
     log::set_max_level(config.log_level.to_filter());
     let old = ctx.state.config();
-    let reload = old.max_file_size != config.max_file_size || old.store_dir != config.store_dir;
+    let reload = old.max_file_size != config.max_file_size
+        || old.store_dir != config.store_dir
+        || old.nixpkgs != config.nixpkgs
+        || old.unfree != config.unfree;
     ctx.state.set_config(config);
     if reload && ctx.state.roots().len() + lock(&ctx.folders).len() > 0 {
         load_workspace(ctx).await;
