@@ -12,7 +12,6 @@
 //! over its children per edit, not a walk of their subtrees.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use base::FileId;
@@ -37,7 +36,7 @@ pub struct PathRef {
     /// The path literal's range.
     pub range: TextRange,
     /// The literal text (`./hosts/a.nix`).
-    pub text: String,
+    pub text: Arc<str>,
     /// How it is used.
     pub usage: PathUse,
 }
@@ -70,6 +69,7 @@ fn push_if_used(path: &SyntaxNode, out: &mut Vec<PathRef>) {
     if text.contains("${") {
         return;
     }
+    let text: Arc<str> = text.into();
     if let Some(usage) = path_usage(path) {
         out.push(PathRef {
             range: path.text_range(),
@@ -169,29 +169,38 @@ const CHUNK_MAX: usize = 64;
 type Element = NodeOrToken<GreenNode, GreenToken>;
 /// Big nodes by green pointer: the node (kept alive so that the pointer is not reused) and its
 /// paths relative to its start.
-type NodeMap = HashMap<usize, (GreenNode, Arc<[PathRef]>)>;
+type NodeMap = HashMap<usize, Entry<GreenNode>>;
 /// Chunks by the hash of their elements' pointers: the elements and their relative paths.
-type ChunkMap = HashMap<u64, (Box<[Element]>, Arc<[PathRef]>)>;
+type ChunkMap = HashMap<u64, Entry<Box<[Element]>>>;
+
+/// A memoised result: what it is the result of (kept alive so that pointers are not reused),
+/// the paths relative to its start, and the last computation that used it.
+struct Entry<K> {
+    key: K,
+    refs: Arc<[PathRef]>,
+    used: u64,
+}
 
 /// Memoised results of one file.
 #[derive(Default)]
 struct FileMemo {
     /// The last root and its result.
     root: Option<(GreenNode, Arc<[PathRef]>)>,
-    /// Big nodes (by green pointer) used by the latest computation, with relative results.
-    cur: NodeMap,
-    /// Chunks (by the hash of their elements' pointers) used by the latest computation.
-    cur_chunks: ChunkMap,
-    /// The same for the computation before (kept so that two alternating trees of a file, the
-    /// current one and the last error-free one, both stay cheap).
-    prev: NodeMap,
-    prev_chunks: ChunkMap,
+    /// Big nodes by green pointer.
+    nodes: NodeMap,
+    /// Chunks by the hash of their elements' pointers.
+    chunks: ChunkMap,
+    /// The number of the current computation.
+    generation: u64,
+    /// Entries the current computation used.
+    touched: usize,
     /// Bytes scanned from scratch by the latest computation (for tests).
     scanned: usize,
 }
 
 /// Path references memoised across snapshots per green node (see the module docs). Entries not
-/// used by the last two computations of a file are dropped.
+/// used by the last two computations of a file (the current tree and, while it is broken, the
+/// last error-free one) are dropped once they outnumber the used ones.
 #[derive(Default)]
 pub struct PathRefCache {
     files: Mutex<HashMap<FileId, FileMemo>>,
@@ -257,11 +266,11 @@ impl PathRefCache {
             }
             files.remove(&file).unwrap_or_default()
         };
-        // Only what this computation uses goes to `cur`; `prev` is what the last one used.
-        memo.prev = std::mem::take(&mut memo.cur);
-        memo.prev_chunks = std::mem::take(&mut memo.cur_chunks);
+        memo.generation += 1;
+        memo.touched = 0;
         memo.scanned = 0;
         let refs = memo.compute(green);
+        memo.sweep();
         memo.root = Some((green.to_owned(), Arc::clone(&refs)));
         self.lock().insert(file, memo);
         refs
@@ -284,16 +293,24 @@ impl PathRefCache {
 }
 
 impl FileMemo {
-    /// A memoised big node, promoted to `cur`.
+    /// A memoised big node, marked as used.
     fn lookup(&mut self, green: &GreenNodeData) -> Option<Arc<[PathRef]>> {
-        let p = ptr(green);
-        if let Some((_, refs)) = self.cur.get(&p) {
-            return Some(Arc::clone(refs));
+        let entry = self.nodes.get_mut(&ptr(green))?;
+        if entry.used != self.generation {
+            entry.used = self.generation;
+            self.touched += 1;
         }
-        let entry = self.prev.remove(&p)?;
-        let refs = Arc::clone(&entry.1);
-        self.cur.insert(p, entry);
-        Some(refs)
+        Some(Arc::clone(&entry.refs))
+    }
+
+    /// Drops the entries the last two computations did not use, once they are the majority.
+    fn sweep(&mut self) {
+        if self.nodes.len() + self.chunks.len() <= 2 * self.touched + 256 {
+            return;
+        }
+        let oldest = self.generation.saturating_sub(1);
+        self.nodes.retain(|_, e| e.used >= oldest);
+        self.chunks.retain(|_, e| e.used >= oldest);
     }
 
     /// The result for a root, computing the big nodes that miss children-first.
@@ -325,8 +342,15 @@ impl FileMemo {
         let mut result: Arc<[PathRef]> = Arc::from(Vec::new());
         for node in missing.iter().rev() {
             let refs = self.combine(node);
-            self.cur
-                .insert(ptr(node), (node.clone(), Arc::clone(&refs)));
+            self.touched += 1;
+            self.nodes.insert(
+                ptr(node),
+                Entry {
+                    key: node.clone(),
+                    refs: Arc::clone(&refs),
+                    used: self.generation,
+                },
+            );
             result = refs;
         }
         // The root is the first node in preorder, hence the last combined.
@@ -398,11 +422,10 @@ impl FileMemo {
         let Some(&(start, _)) = chunk.first() else {
             return;
         };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        for (_, e) in chunk.iter() {
-            element_ptr(*e).hash(&mut hasher);
-        }
-        let key = hasher.finish();
+        // The pointers identify the elements; a multiplicative mix is enough to spread them.
+        let key = chunk.iter().fold(0u64, |h, (_, e)| {
+            (h.rotate_left(5) ^ element_ptr(*e) as u64).wrapping_mul(0x517C_C1B7_2722_0A95)
+        });
         let same = |elems: &[Element]| {
             elems.len() == chunk.len()
                 && elems
@@ -410,16 +433,16 @@ impl FileMemo {
                     .zip(chunk.iter())
                     .all(|(a, (_, b))| owned_ptr(a) == element_ptr(*b))
         };
-        let cached = match self.cur_chunks.get(&key) {
-            Some((elems, refs)) if same(elems) => Some(Arc::clone(refs)),
-            _ => match self.prev_chunks.remove(&key) {
-                Some(entry) if same(&entry.0) => {
-                    let refs = Arc::clone(&entry.1);
-                    self.cur_chunks.insert(key, entry);
-                    Some(refs)
+        let generation = self.generation;
+        let cached = match self.chunks.get_mut(&key) {
+            Some(entry) if same(&entry.key) => {
+                if entry.used != generation {
+                    entry.used = generation;
+                    self.touched += 1;
                 }
-                _ => None,
-            },
+                Some(Arc::clone(&entry.refs))
+            }
+            _ => None,
         };
         let refs = match cached {
             Some(refs) => refs,
@@ -441,7 +464,15 @@ impl FileMemo {
                         NodeOrToken::Token(t) => NodeOrToken::Token((*t).to_owned()),
                     })
                     .collect();
-                self.cur_chunks.insert(key, (elems, Arc::clone(&refs)));
+                self.touched += 1;
+                self.chunks.insert(
+                    key,
+                    Entry {
+                        key: elems,
+                        refs: Arc::clone(&refs),
+                        used: generation,
+                    },
+                );
                 refs
             }
         };

@@ -1008,9 +1008,9 @@ fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
         let Some(dir) = path.parent() else { continue };
         for r in refs.iter() {
             let target = if r.text.starts_with('/') {
-                VfsPath::new(&r.text)
+                VfsPath::new(&*r.text)
             } else {
-                dir.join(&r.text)
+                dir.join(&*r.text)
             };
             let range = FileRange {
                 file_id: file,
@@ -1026,13 +1026,13 @@ fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
             if is_dir {
                 let default = target.join("default.nix");
                 if files.file_id(&default).is_none() && !files.exists(&default) {
-                    out.push((range, r.text.clone(), true));
+                    out.push((range, r.text.to_string(), true));
                 }
                 continue;
             }
             if !files.exists(&target) {
                 let _ = PathUse::Import;
-                out.push((range, r.text.clone(), false));
+                out.push((range, r.text.to_string(), false));
             }
         }
     }
