@@ -11,6 +11,7 @@ mod unfree_enabled;
 mod unfree_ignored_config;
 pub(crate) mod unfree_instances;
 pub(crate) mod unfree_package;
+mod unfree_prefilter;
 
 use base::{Diagnostic, FileId};
 

@@ -134,24 +134,10 @@ pub(crate) fn may_resolve_without_graph(db: &Db, file_id: FileId) -> bool {
             defs.by_name
                 .keys()
                 .map(String::as_str)
-                .filter(|n| !n.is_empty() && n.bytes().all(is_ident_byte)),
+                .filter(|n| !n.is_empty() && n.bytes().all(super::unfree_prefilter::is_ident_byte)),
         );
     }
-    let text = db.text(file_id);
-    let bytes = text.as_bytes();
-    needles.iter().any(|needle| {
-        memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
-            !at.checked_sub(1).is_some_and(|p| is_ident_byte(bytes[p]))
-                && !bytes
-                    .get(at + needle.len())
-                    .is_some_and(|&b| is_ident_byte(b))
-        })
-    })
-}
-
-/// Whether a byte can continue a Nix identifier.
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'\'' | b'-')
+    super::unfree_prefilter::mentions_any(file_id, &db.text(file_id), &needles)
 }
 
 fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
