@@ -137,15 +137,13 @@ pub(crate) fn may_resolve_without_graph(db: &Db, file_id: FileId) -> bool {
                 .filter(|n| !n.is_empty() && n.bytes().all(super::unfree_prefilter::is_ident_byte)),
         );
     }
+    // A stable order, so that the next snapshot's search can reuse this one's answer.
+    needles.sort_unstable();
     super::unfree_prefilter::mentions_any(file_id, &db.text(file_id), &needles)
 }
 
 fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
     let mut defs = ArgDefinitions::default();
-    let words = [
-        memchr::memmem::Finder::new("pecialArgs"),
-        memchr::memmem::Finder::new("_module"),
-    ];
     for file_id in db.files() {
         if db
             .path(file_id)
@@ -157,8 +155,8 @@ fn collect_arg_definitions(db: &Db) -> ArgDefinitions {
         }
         // Every definition is written with one of these words; most files (and the largest
         // ones) have none, and are not parsed or walked here.
-        let text = db.text(file_id);
-        if words.iter().all(|w| w.find(text.as_bytes()).is_none()) {
+        const WORDS: [&str; 3] = ["_module", "extraSpecialArgs", "specialArgs"];
+        if !super::unfree_prefilter::mentions_any(file_id, &db.text(file_id), &WORDS) {
             continue;
         }
         let root = db.parse(file_id).syntax_node();

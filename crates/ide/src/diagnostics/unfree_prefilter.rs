@@ -10,7 +10,7 @@ use base::FileId;
 /// Files smaller than this are searched whole (the search is cheaper than the bookkeeping).
 const REMEMBER_FROM: usize = 64 * 1024;
 /// How many files' last answers are kept.
-const CAPACITY: usize = 8;
+const CAPACITY: usize = 16;
 
 /// A file's last text, the names searched and the answer "none of them occurs".
 struct Absent {
@@ -48,7 +48,7 @@ pub(crate) fn mentions_any(file_id: FileId, text: &Arc<str>, needles: &[&str]) -
     };
     let found = search(bytes, window, needles);
     let mut absent = ABSENT.lock().unwrap_or_else(|e| e.into_inner());
-    absent.retain(|a| a.file_id != file_id);
+    absent.retain(|a| a.file_id != file_id || !a.needles.iter().eq(needles.iter()));
     if !found {
         if absent.len() >= CAPACITY {
             absent.remove(0);
