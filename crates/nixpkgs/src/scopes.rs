@@ -90,27 +90,32 @@ enum ParamBinding {
     At,
 }
 
-fn param_binding(lambda: &SyntaxNode, name: &str) -> ParamBinding {
+/// The names a function's parameter binds, and how.
+type Params = Vec<(String, ParamBinding)>;
+
+/// The names the parameter of the function at `lambda` binds.
+fn param_names(lambda: &SyntaxNode) -> Params {
     let Some(lambda) = ast::Lambda::cast(lambda.clone()) else {
-        return ParamBinding::No;
+        return Vec::new();
     };
-    let is = |i: Option<ast::Ident>| {
-        i.and_then(|i| i.ident_token())
-            .is_some_and(|t| t.text() == name)
-    };
+    let text = |i: Option<ast::Ident>| Some(i?.ident_token()?.text().to_owned());
+    let mut out = Vec::new();
     match lambda.param() {
-        Some(ast::Param::IdentParam(p)) if is(p.ident()) => ParamBinding::Formal,
-        Some(ast::Param::Pattern(p)) => {
-            if p.pat_entries().any(|e| is(e.ident())) {
-                ParamBinding::Formal
-            } else if is(p.pat_bind().and_then(|b| b.ident())) {
-                ParamBinding::At
-            } else {
-                ParamBinding::No
-            }
+        Some(ast::Param::IdentParam(p)) => {
+            out.extend(text(p.ident()).map(|n| (n, ParamBinding::Formal)))
         }
-        _ => ParamBinding::No,
+        Some(ast::Param::Pattern(p)) => {
+            // Formals first: `{ a }@a` binds `a` as a formal.
+            out.extend(
+                p.pat_entries()
+                    .filter_map(|e| text(e.ident()))
+                    .map(|n| (n, ParamBinding::Formal)),
+            );
+            out.extend(text(p.pat_bind().and_then(|b| b.ident())).map(|n| (n, ParamBinding::At)));
+        }
+        None => {}
     }
+    out
 }
 
 /// Per-scope binding tables for one tree, built lazily. Reuse one value for many lookups in
@@ -119,12 +124,29 @@ fn param_binding(lambda: &SyntaxNode, name: &str) -> ParamBinding {
 pub struct Scopes {
     tables: RefCell<HashMap<SyntaxNode, Rc<Table>>>,
     built_names: RefCell<HashMap<SyntaxNode, Rc<Vec<String>>>>,
+    params: RefCell<HashMap<SyntaxNode, Rc<Params>>>,
 }
 
 impl Scopes {
     /// An empty cache.
     pub fn new() -> Scopes {
         Scopes::default()
+    }
+
+    /// How the parameter of the function at `lambda` binds `name`.
+    fn param_binding(&self, lambda: &SyntaxNode, name: &str) -> ParamBinding {
+        let cached = self.params.borrow().get(lambda).cloned();
+        let params = cached.unwrap_or_else(|| {
+            let params = Rc::new(param_names(lambda));
+            self.params
+                .borrow_mut()
+                .insert(lambda.clone(), Rc::clone(&params));
+            params
+        });
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(ParamBinding::No, |(_, b)| *b)
     }
 
     /// The table of a `let` or `rec` set node (`None` for other nodes and plain sets).
@@ -157,7 +179,7 @@ impl Scopes {
     pub fn let_value(&self, node: &SyntaxNode, name: &str) -> Option<ast::Expr> {
         for anc in node.ancestors() {
             match anc.kind() {
-                SyntaxKind::NODE_LAMBDA if param_binding(&anc, name) != ParamBinding::No => {
+                SyntaxKind::NODE_LAMBDA if self.param_binding(&anc, name) != ParamBinding::No => {
                     return None;
                 }
                 SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_ATTR_SET => {
@@ -186,7 +208,9 @@ impl Scopes {
                 {
                     return None;
                 }
-                SyntaxKind::NODE_LAMBDA if param_binding(&anc, name) == ParamBinding::Formal => {
+                SyntaxKind::NODE_LAMBDA
+                    if self.param_binding(&anc, name) == ParamBinding::Formal =>
+                {
                     return Some(anc.text_range());
                 }
                 _ => {}
