@@ -121,8 +121,8 @@ fn expr_at(db: &Db, file_id: FileId, range: TextRange) -> Option<ast::Expr> {
 }
 
 /// Whether some package set of `file_id` may resolve to an instance without the module graph:
-/// the text mentions, as a whole identifier, `import` or `legacyPackages` (an instance made in
-/// the file), or an argument name some `specialArgs` / `extraSpecialArgs` / `_module.args`
+/// the text mentions, as a whole identifier, `import` (not of a path) or `legacyPackages` (an
+/// instance made in the file), or an argument name some `specialArgs` / `extraSpecialArgs` / `_module.args`
 /// defines (when a definition is opaque, no such argument resolves). A conservative
 /// pre-filter, never a verdict.
 pub(crate) fn may_resolve_without_graph(db: &Db, file_id: FileId) -> bool {

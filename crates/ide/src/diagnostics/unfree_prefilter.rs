@@ -70,7 +70,41 @@ fn changed_window(old: &[u8], new: &[u8], needles: &[&str]) -> std::ops::Range<u
     let max_suffix = old.len().min(new.len()) - prefix;
     let suffix = common_suffix(old, new, max_suffix);
     let reach = needles.iter().map(|n| n.len()).max().unwrap_or(0) + 1;
-    prefix.saturating_sub(reach)..(new.len() - suffix + reach).min(new.len())
+    // `import`'s verdict also reads the whitespace after it and two more bytes: step back over
+    // whitespace before the change.
+    let mut start = prefix.saturating_sub(1);
+    while start > 0 && is_space(new[start - 1]) {
+        start -= 1;
+    }
+    start.saturating_sub(reach + 2)..(new.len() - suffix + reach).min(new.len())
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Whether the occurrence of `needle` at `at` counts: a whole identifier, and for `import`,
+/// not followed by a path literal (`import ./x`: a path is never a nixpkgs instance's source,
+/// and `all-packages.nix`-like files import hundreds of paths).
+fn counts(bytes: &[u8], at: usize, needle: &str) -> bool {
+    let end = at + needle.len();
+    if at.checked_sub(1).is_some_and(|p| is_ident_byte(bytes[p]))
+        || bytes.get(end).is_some_and(|&b| is_ident_byte(b))
+    {
+        return false;
+    }
+    if needle != "import" {
+        return true;
+    }
+    let mut next = end;
+    while next < bytes.len() && is_space(bytes[next]) {
+        next += 1;
+    }
+    match bytes.get(next) {
+        Some(b'/') => bytes.get(next + 1) == Some(&b'*'),
+        Some(b'.' | b'~') => false,
+        _ => true,
+    }
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
@@ -105,13 +139,8 @@ fn search(bytes: &[u8], window: std::ops::Range<usize>, needles: &[&str]) -> boo
         return true;
     };
     needles.iter().any(|needle| {
-        memchr::memmem::find_iter(slice, needle.as_bytes()).any(|at| {
-            let at = window.start + at;
-            !at.checked_sub(1).is_some_and(|p| is_ident_byte(bytes[p]))
-                && !bytes
-                    .get(at + needle.len())
-                    .is_some_and(|&b| is_ident_byte(b))
-        })
+        memchr::memmem::find_iter(slice, needle.as_bytes())
+            .any(|at| counts(bytes, window.start + at, needle))
     })
 }
 
@@ -152,5 +181,21 @@ mod tests {
         // A long unchanged text with the needle outside the edit, after a "no" for another text.
         assert!(!check(base.clone()));
         assert!(check(format!("import {}", &base[7..])));
+        // `import` of a path does not count; typing the path after it, or a comment, does.
+        assert!(!check(base.clone()));
+        let imported = |arg: &str| format!("{}y = import{arg};\n{}", &base[..mid], &base[mid..]);
+        assert!(check(imported("")));
+        assert!(!check(imported(" ./y.nix { }")));
+        assert!(!check(imported(" ../y { }")));
+        assert!(!check(imported("\n   ~/y")));
+        assert!(!check(imported(" /abs/y")));
+        assert!(check(imported(" /* c */ ./y")));
+        assert!(check(imported(" nixpkgs { }")));
+        assert!(check(imported(" <nixpkgs> { }")));
+        assert!(!check(imported(" ./y { }")));
+        // Editing only the bytes after the `import` flips the verdict both ways.
+        assert!(check(imported(" /*")));
+        assert!(!check(imported(" /y")));
+        assert!(check(imported(" ")));
     }
 }
