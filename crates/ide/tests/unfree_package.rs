@@ -930,6 +930,8 @@ with self;
   steam = if stdenv.hostPlatform.isLinux then callPackage ../games/steam { } else zoom-us;
   wrapped = writeShellScriptBin "wrapped" "exec ${spotify}/bin/spotify";
   inherit (linuxPackages) nvidia_x11;
+  fetchurlBoot = import ../build-support/fetchurl/boot.nix { inherit system; };
+  tools = import ../tools { inherit config; } // { packages = [ spotify ]; };
 }
 "#,
         expect![[r#"
