@@ -68,6 +68,20 @@ impl Packages {
         }
     }
 
+    /// Whether `lookup` could call the package at (a prefix of) `path` unfree for some source:
+    /// some index or the fallback says so. A cheap test before working out the source.
+    pub fn may_be_unfree(&self, path: &[&str]) -> bool {
+        self.default
+            .iter()
+            .chain(self.by_source.values())
+            .chain(self.fallback.iter())
+            .any(|index| {
+                index
+                    .get_prefix(path)
+                    .is_some_and(|(_, info)| info.freedom == Freedom::Unfree)
+            })
+    }
+
     /// Package names that start with `prefix`, from the source's index or else the fallback.
     pub fn complete(&self, source: Option<&str>, prefix: &str, limit: usize) -> Vec<&PackageInfo> {
         match self.index_for(source) {

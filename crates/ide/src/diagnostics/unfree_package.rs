@@ -21,13 +21,18 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let packages = db.packages();
     let scopes = nixpkgs::Scopes::new();
     for package_use in nixpkgs::package_uses_in(&root, &scopes) {
+        let path: Vec<&str> = package_use.path.iter().map(String::as_str).collect();
+        // Resolving the set can mean a module-graph query; a package no index calls unfree
+        // needs none.
+        if !packages.may_be_unfree(&path) {
+            continue;
+        }
         let Some(providers) = resolve_set_in(db, file_id, &package_use.set, &scopes) else {
             continue;
         };
         let Some(first) = providers.first() else {
             continue;
         };
-        let path: Vec<&str> = package_use.path.iter().map(String::as_str).collect();
         let Some(lookup) = packages.lookup(first.site.source.as_deref(), &path) else {
             continue;
         };
