@@ -266,3 +266,28 @@ fn pushed_settings_apply_and_max_file_size_reloads_the_workspace() {
     );
     assert!(server.shutdown_exit().success());
 }
+
+#[test]
+fn a_nixpkgs_path_setting_that_cannot_be_used_is_shown() {
+    let dir = TempDir::with_files(&[("flake.nix", "{ outputs = { self }: { }; }\n")]);
+    let mut server = Server::spawn();
+    server.initialize(json!({
+        "processId": null,
+        "rootUri": file_uri(&dir.root()),
+        "capabilities": default_capabilities(),
+        "initializationOptions": { "flake-lsp": { "nixpkgs": { "path": "/nonexistent/nixpkgs" } } },
+    }));
+    let shown = server.wait_for("a warning about nixpkgs.path", |msg| {
+        method_is(msg, "window/showMessage")
+            && msg["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("nixpkgs.path"))
+    });
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("/nonexistent/nixpkgs"),
+        "{shown}"
+    );
+}

@@ -164,16 +164,34 @@ async fn load_packages(ctx: Arc<Ctx>, roots: Vec<VfsPath>, guard: LoadGuard) {
     drop(guard);
     let progress = begin_progress(&ctx, "Indexing nixpkgs packages").await;
     let config = ctx.state.config().analysis_config();
+    let nixpkgs_path = config.nixpkgs_path.clone();
     let roots: Vec<PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
     let loaded = tokio::task::spawn_blocking(move || {
         let cache = project::cache_dir();
-        project::load_package_data(&roots, &config, cache.as_deref(), &mut |line| {
-            log::info!("{line}")
-        })
+        let mut lines = Vec::new();
+        let packages = project::load_package_data(&roots, &config, cache.as_deref(), &mut |line| {
+            log::info!("{line}");
+            lines.push(line);
+        });
+        (packages, lines)
     })
     .await;
     match loaded {
-        Ok(packages) => {
+        Ok((packages, lines)) => {
+            // The setting names a tree that gave no index: the user should know, once per load.
+            if let Some(path) = nixpkgs_path.filter(|_| packages.default.is_none()) {
+                let why = lines
+                    .last()
+                    .map(String::as_str)
+                    .unwrap_or("no package data found");
+                let message = format!(
+                    "flake-lsp: the setting `nixpkgs.path` = `{path}` could not be used ({why}); \
+                     unfree checks fall back to the locked nixpkgs or the bundled list."
+                );
+                ctx.client
+                    .show_message(lsp::MessageType::Warning, message)
+                    .await;
+            }
             let mut change = ide::Change::new();
             change.packages = Some(Arc::new(packages));
             ctx.state.apply_disk(change);
