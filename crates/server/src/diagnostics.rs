@@ -16,6 +16,11 @@ use tower_lsp_server::gen_lsp_types::Uri;
 use crate::state::{Snapshot, State};
 use crate::to_proto;
 
+/// Closed files are recomputed only after the text has been quiet this long: while the user types,
+/// each keystroke pays for the open documents alone, and cross-file results for closed files follow
+/// as soon as typing pauses.
+const CLOSED_FILES_DELAY: Duration = Duration::from_millis(150);
+
 /// One `publishDiagnostics` to send.
 struct Publish {
     uri: Uri,
@@ -78,9 +83,17 @@ fn compute(
     // Open documents first: they are what the user looks at.
     files.sort_by_key(|&file_id| !snap.docs.contains_key(&snap.analysis.file_path(file_id)));
     let mut seen = HashSet::new();
+    let mut waited_for_quiet = false;
     for file_id in files {
         if state.generation() != snap.generation {
             return;
+        }
+        let open = snap.docs.contains_key(&snap.analysis.file_path(file_id));
+        if !open && !waited_for_quiet {
+            waited_for_quiet = true;
+            if !quiet_for(state, snap.generation, CLOSED_FILES_DELAY) {
+                return;
+            }
         }
         let Some(uri) = to_proto::uri(snap, file_id) else {
             continue;
@@ -122,6 +135,21 @@ fn compute(
             });
         }
     }
+}
+
+/// Waits up to `delay` on this blocking thread; `false` as soon as a change newer than
+/// `generation` arrives.
+fn quiet_for(state: &State, generation: u64, delay: Duration) -> bool {
+    let step = Duration::from_millis(5);
+    let mut waited = Duration::ZERO;
+    while waited < delay {
+        if state.generation() != generation {
+            return false;
+        }
+        std::thread::sleep(step);
+        waited += step;
+    }
+    state.generation() == generation
 }
 
 /// One file's diagnostics in LSP form; a panic in the analysis is logged and yields none.
