@@ -45,7 +45,7 @@ run_section "cargo test --workspace" cargo test --workspace --no-fail-fast
 if ! $rust_only; then
   section "cargo build -p flake-lsp (for the editor tests)"
   if cargo build -p flake-lsp; then
-    export FLAKE_LSP="$PWD/target/debug/flake-lsp"
+    export FLAKE_LSP="${CARGO_TARGET_DIR:-$PWD/target}/debug/flake-lsp"
     shopt -s nullglob
     editor_tests=(editors/*/test*.sh)
     shopt -u nullglob
