@@ -87,7 +87,10 @@ impl Diagnostic {
 
     /// Adds a related location.
     pub fn with_related(mut self, location: FileRange, message: impl Into<String>) -> Diagnostic {
-        self.related.push(Related { location, message: message.into() });
+        self.related.push(Related {
+            location,
+            message: message.into(),
+        });
         self
     }
 

@@ -89,6 +89,9 @@ mod tests {
     #[test]
     fn normalises_dots() {
         assert_eq!(VfsPath::new("/a/./b/../c.nix").to_string(), "/a/c.nix");
-        assert_eq!(VfsPath::new("/a/b").join("../x/default.nix").to_string(), "/a/x/default.nix");
+        assert_eq!(
+            VfsPath::new("/a/b").join("../x/default.nix").to_string(),
+            "/a/x/default.nix"
+        );
     }
 }

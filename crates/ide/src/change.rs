@@ -36,7 +36,11 @@ pub struct AnalysisConfig {
 
 impl Default for AnalysisConfig {
     fn default() -> AnalysisConfig {
-        AnalysisConfig { store_dir: "/nix/store".to_owned(), nixpkgs_path: None, unfree_evaluate: false }
+        AnalysisConfig {
+            store_dir: "/nix/store".to_owned(),
+            nixpkgs_path: None,
+            unfree_evaluate: false,
+        }
     }
 }
 

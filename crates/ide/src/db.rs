@@ -24,7 +24,12 @@ impl FileData {
             FileContent::Text(text) => Arc::clone(text),
             FileContent::NotUtf8 | FileContent::TooLarge { .. } => Arc::from(""),
         };
-        FileData { content, text, line_index: OnceLock::new(), parse: OnceLock::new() }
+        FileData {
+            content,
+            text,
+            line_index: OnceLock::new(),
+            parse: OnceLock::new(),
+        }
     }
 }
 
@@ -93,9 +98,14 @@ impl Db {
             }
         }
         for (path, edits) in change.edits {
-            let Some(&file_id) = self.ids.get(&path) else { continue };
-            let Some(old) = self.files.get(&file_id).cloned() else { continue };
-            self.files.insert(file_id, Arc::new(apply_edits(&old, &edits)));
+            let Some(&file_id) = self.ids.get(&path) else {
+                continue;
+            };
+            let Some(old) = self.files.get(&file_id).cloned() else {
+                continue;
+            };
+            self.files
+                .insert(file_id, Arc::new(apply_edits(&old, &edits)));
             self.remember_error_free(file_id, Some(old));
         }
     }
@@ -128,7 +138,9 @@ impl Db {
             Arc::clone(slots.entry(TypeId::of::<T>()).or_default())
         };
         let value = slot.get_or_init(|| Arc::new(compute(self)) as Arc<dyn Any + Send + Sync>);
-        Arc::clone(value).downcast::<T>().expect("memo slots are keyed by type")
+        Arc::clone(value)
+            .downcast::<T>()
+            .expect("memo slots are keyed by type")
     }
 
     /// The package/license data: what the last change set, else the bundled fallback list.
@@ -151,7 +163,10 @@ impl Db {
     }
 
     pub(crate) fn file_id(&self, path: &VfsPath) -> Option<FileId> {
-        self.ids.get(path).copied().filter(|id| self.files.contains_key(id))
+        self.ids
+            .get(path)
+            .copied()
+            .filter(|id| self.files.contains_key(id))
     }
 
     pub(crate) fn path(&self, file_id: FileId) -> &VfsPath {
@@ -169,12 +184,17 @@ impl Db {
     }
 
     pub(crate) fn text(&self, file_id: FileId) -> Arc<str> {
-        self.file(file_id).map(|f| Arc::clone(&f.text)).unwrap_or_else(|| Arc::from(""))
+        self.file(file_id)
+            .map(|f| Arc::clone(&f.text))
+            .unwrap_or_else(|| Arc::from(""))
     }
 
     pub(crate) fn line_index(&self, file_id: FileId) -> Arc<LineIndex> {
         match self.file(file_id) {
-            Some(f) => Arc::clone(f.line_index.get_or_init(|| Arc::new(LineIndex::new(&f.text)))),
+            Some(f) => Arc::clone(
+                f.line_index
+                    .get_or_init(|| Arc::new(LineIndex::new(&f.text))),
+            ),
             None => Arc::new(LineIndex::new("")),
         }
     }

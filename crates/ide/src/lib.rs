@@ -44,7 +44,9 @@ impl AnalysisHost {
 
     /// An immutable snapshot of the current state.
     pub fn analysis(&self) -> Analysis {
-        Analysis { db: Arc::clone(&self.db) }
+        Analysis {
+            db: Arc::clone(&self.db),
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use crate::db::Db;
 
 pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let Some(file) = db.file(file_id) else { return };
-    let location = FileRange { file_id, range: TextRange::empty(0.into()) };
+    let location = FileRange {
+        file_id,
+        range: TextRange::empty(0.into()),
+    };
     match &file.content {
         FileContent::Text(_) => {}
         FileContent::NotUtf8 => acc.push(Diagnostic::new(

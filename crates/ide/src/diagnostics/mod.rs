@@ -29,7 +29,10 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
         module_graph::check(db, file_id, &mut acc);
         module_inputs::check(db, file_id, &mut acc);
     }
-    if !acc.iter().any(|d| matches!(d.code.as_str(), "not-utf8" | "file-too-large")) {
+    if !acc
+        .iter()
+        .any(|d| matches!(d.code.as_str(), "not-utf8" | "file-too-large"))
+    {
         flake_checks::check(db, file_id, &mut acc);
     }
     debug_assert!(
@@ -42,5 +45,8 @@ pub(crate) fn file_diagnostics(db: &Db, file_id: FileId) -> Vec<Diagnostic> {
 }
 
 fn is_nix(db: &Db, file_id: FileId) -> bool {
-    db.path(file_id).as_path().extension().is_some_and(|ext| ext == "nix")
+    db.path(file_id)
+        .as_path()
+        .extension()
+        .is_some_and(|ext| ext == "nix")
 }
