@@ -50,7 +50,7 @@ fn imports_outside_every_root_are_unknown() {
   };
 }
 #- /repo/nixos/host.nix
-{ ... }: { imports = [ /etc/nixos/hardware-configuration.nix ../shared/x.nix ./gone.nix ]; }
+{ ... }: { imports = [ /etc/nixos/hardware-configuration.nix ../common/x.nix ./gone.nix ]; }
 "#;
     check(
         fixture,
