@@ -2,124 +2,10 @@
 //! of one leaf module (re-summarise that file, rebuild the graph and all module diagnostics).
 //! Run with `cargo bench -p modules --bench graph`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Instant;
 
-use base::{FileId, FileRange, VfsPath};
-use modules::{FileSummary, Files, SummaryCache};
-use syntax::Parse;
+use modules::{Files, MemFiles, SummaryCache};
 
-struct Mem {
-    paths: Vec<VfsPath>,
-    texts: Vec<Arc<str>>,
-    existing: BTreeSet<VfsPath>,
-    cache: SummaryCache,
-    parses: std::sync::Mutex<std::collections::HashMap<usize, (Arc<str>, Parse)>>,
-    ids: std::collections::HashMap<VfsPath, FileId>,
-}
-
-#[allow(dead_code)]
-impl Mem {
-    #[allow(dead_code)]
-    fn new(fixture: &str) -> Mem {
-        let mut files: BTreeMap<String, String> = BTreeMap::new();
-        let mut current: Option<String> = None;
-        for line in fixture.lines() {
-            if let Some(path) = line.strip_prefix("#- ") {
-                current = Some(path.trim().to_owned());
-                files.insert(path.trim().to_owned(), String::new());
-            } else if let Some(c) = &current {
-                let text = files.get_mut(c).expect("current file");
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        let mut existing = BTreeSet::new();
-        for p in files.keys() {
-            let mut d = VfsPath::new(p).parent();
-            while let Some(dir) = d {
-                d = dir.parent();
-                existing.insert(dir);
-            }
-            existing.insert(VfsPath::new(p));
-        }
-        Mem {
-            paths: files.keys().map(VfsPath::new).collect(),
-            texts: files.values().map(|t| Arc::from(t.as_str())).collect(),
-            existing,
-            cache: SummaryCache::new(),
-            parses: Default::default(),
-            ids: files
-                .keys()
-                .enumerate()
-                .map(|(i, p)| (VfsPath::new(p), FileId(i as u32)))
-                .collect(),
-        }
-    }
-
-    fn id(&self, path: &str) -> FileId {
-        self.file_id(&VfsPath::new(path)).expect("known file")
-    }
-
-    fn show(&self, r: FileRange) -> String {
-        let text = &self.texts[r.file_id.0 as usize];
-        format!("{}:`{}`", self.paths[r.file_id.0 as usize], &text[r.range])
-    }
-}
-
-impl Files for Mem {
-    fn files(&self) -> Vec<FileId> {
-        (0..self.paths.len() as u32).map(FileId).collect()
-    }
-    fn file_id(&self, path: &VfsPath) -> Option<FileId> {
-        self.ids.get(path).copied()
-    }
-    fn path(&self, file: FileId) -> VfsPath {
-        self.paths[file.0 as usize].clone()
-    }
-    fn text(&self, file: FileId) -> Arc<str> {
-        Arc::clone(&self.texts[file.0 as usize])
-    }
-    fn parse(&self, file: FileId) -> Parse {
-        // Parses are cached per text, as the ide's database does.
-        let text = &self.texts[file.0 as usize];
-        let mut parses = self.parses.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((t, p)) = parses.get(&(file.0 as usize))
-            && Arc::ptr_eq(t, text)
-        {
-            return p.clone();
-        }
-        let p = syntax::parse(text);
-        parses.insert(file.0 as usize, (Arc::clone(text), p.clone()));
-        p
-    }
-    fn summary(&self, file: FileId) -> Arc<FileSummary> {
-        self.cache.get(&self.texts[file.0 as usize], || {
-            self.parse(file).syntax_node()
-        })
-    }
-    fn has_existence_info(&self) -> bool {
-        true
-    }
-    fn exists(&self, path: &VfsPath) -> bool {
-        self.existing.contains(path)
-    }
-    fn is_dir(&self, path: &VfsPath) -> bool {
-        self.existing
-            .range((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
-            .next()
-            .is_some_and(|p| p.as_path().starts_with(path.as_path()))
-    }
-    fn is_in_workspace(&self, _path: &VfsPath) -> bool {
-        true
-    }
-    fn display_path(&self, file: FileId) -> String {
-        self.paths[file.0 as usize].to_string()
-    }
-}
-
-/// A flake with 4 NixOS hosts, a home-manager user per host and `n` modules in chains.
 fn workload(n: usize) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let hosts = ["a", "b", "c", "d"];
@@ -164,7 +50,7 @@ fn workload(n: usize) -> Vec<(String, String)> {
 fn main() {
     let files = workload(200);
     let fixture: String = files.iter().map(|(p, t)| format!("#- {p}\n{t}")).collect();
-    let mut mem = Mem::new(&fixture);
+    let mut mem = MemFiles::from_fixture(&fixture);
     let mut cold = Vec::new();
     for i in 0..10 {
         if i > 0 {
@@ -186,13 +72,13 @@ fn main() {
     let _ = modules::analyze(&mem);
     let mut times = Vec::new();
     for i in 0..300 {
-        let old = mem.texts[leaf.0 as usize].to_string();
+        let old = mem.text(leaf).to_string();
         let new = if i % 2 == 0 {
             old.replace("[ pkgs.hello ]", "[  pkgs.hello ]")
         } else {
             old.replace("[  pkgs.hello ]", "[ pkgs.hello ]")
         };
-        mem.texts[leaf.0 as usize] = Arc::from(new.as_str());
+        mem.set_text(leaf, &new);
         let start = Instant::now();
         let analysis = modules::analyze(&mem);
         let _ = analysis.diagnostics(leaf);

@@ -55,6 +55,7 @@
 mod check;
 pub mod eval;
 pub mod graph;
+mod mem_files;
 pub mod module_info;
 pub mod path_refs;
 pub mod query;
@@ -73,6 +74,7 @@ pub use graph::{
     ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
     PkgsSourceKind, SourceKind,
 };
+pub use mem_files::MemFiles;
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};
 pub use path_refs::{PathRef, PathRefCache, PathUse};
 pub use query::{ArgumentAt, PatternCompletion, ValueOrigin};

@@ -1,120 +1,7 @@
 //! The public API other layers call (contexts, `pkgs` sources, value origins), on an in-memory
 //! set of files.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
-
-use base::{FileId, FileRange, VfsPath};
-use modules::{FileSummary, Files, SummaryCache};
-use syntax::Parse;
-
-struct Mem {
-    paths: Vec<VfsPath>,
-    texts: Vec<Arc<str>>,
-    existing: BTreeSet<VfsPath>,
-    cache: SummaryCache,
-    parses: std::sync::Mutex<std::collections::HashMap<usize, (Arc<str>, Parse)>>,
-    ids: std::collections::HashMap<VfsPath, FileId>,
-}
-
-impl Mem {
-    /// `#- /path` headers, as in the ide fixtures.
-    fn new(fixture: &str) -> Mem {
-        let mut files: BTreeMap<String, String> = BTreeMap::new();
-        let mut current: Option<String> = None;
-        for line in fixture.lines() {
-            if let Some(path) = line.strip_prefix("#- ") {
-                current = Some(path.trim().to_owned());
-                files.insert(path.trim().to_owned(), String::new());
-            } else if let Some(c) = &current {
-                let text = files.get_mut(c).expect("current file");
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-        let mut existing = BTreeSet::new();
-        for p in files.keys() {
-            let mut d = VfsPath::new(p).parent();
-            while let Some(dir) = d {
-                d = dir.parent();
-                existing.insert(dir);
-            }
-            existing.insert(VfsPath::new(p));
-        }
-        Mem {
-            paths: files.keys().map(VfsPath::new).collect(),
-            texts: files.values().map(|t| Arc::from(t.as_str())).collect(),
-            existing,
-            cache: SummaryCache::new(),
-            parses: Default::default(),
-            ids: files
-                .keys()
-                .enumerate()
-                .map(|(i, p)| (VfsPath::new(p), FileId(i as u32)))
-                .collect(),
-        }
-    }
-
-    fn id(&self, path: &str) -> FileId {
-        self.file_id(&VfsPath::new(path)).expect("known file")
-    }
-
-    fn show(&self, r: FileRange) -> String {
-        let text = &self.texts[r.file_id.0 as usize];
-        format!("{}:`{}`", self.paths[r.file_id.0 as usize], &text[r.range])
-    }
-}
-
-impl Files for Mem {
-    fn files(&self) -> Vec<FileId> {
-        (0..self.paths.len() as u32).map(FileId).collect()
-    }
-    fn file_id(&self, path: &VfsPath) -> Option<FileId> {
-        self.ids.get(path).copied()
-    }
-    fn path(&self, file: FileId) -> VfsPath {
-        self.paths[file.0 as usize].clone()
-    }
-    fn text(&self, file: FileId) -> Arc<str> {
-        Arc::clone(&self.texts[file.0 as usize])
-    }
-    fn parse(&self, file: FileId) -> Parse {
-        // Parses are cached per text, as the ide's database does.
-        let text = &self.texts[file.0 as usize];
-        let mut parses = self.parses.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((t, p)) = parses.get(&(file.0 as usize))
-            && Arc::ptr_eq(t, text)
-        {
-            return p.clone();
-        }
-        let p = syntax::parse(text);
-        parses.insert(file.0 as usize, (Arc::clone(text), p.clone()));
-        p
-    }
-    fn summary(&self, file: FileId) -> Arc<FileSummary> {
-        self.cache.get(&self.texts[file.0 as usize], || {
-            self.parse(file).syntax_node()
-        })
-    }
-    fn has_existence_info(&self) -> bool {
-        true
-    }
-    fn exists(&self, path: &VfsPath) -> bool {
-        self.existing.contains(path)
-    }
-    fn is_dir(&self, path: &VfsPath) -> bool {
-        self.existing
-            .range((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
-            .next()
-            .is_some_and(|p| p.as_path().starts_with(path.as_path()))
-    }
-    fn is_in_workspace(&self, _path: &VfsPath) -> bool {
-        true
-    }
-    fn display_path(&self, file: FileId) -> String {
-        self.paths[file.0 as usize].to_string()
-    }
-}
+use modules::{Files, MemFiles};
 
 const FLAKE: &str = r#"
 #- /flake.nix
@@ -146,7 +33,7 @@ const FLAKE: &str = r#"
 
 #[test]
 fn contexts_and_pkgs_sources() {
-    let files = Mem::new(FLAKE);
+    let files = MemFiles::from_fixture(FLAKE);
     let analysis = modules::analyze(&files);
     let mut out = String::new();
     for c in &analysis.graph.contexts {
@@ -182,7 +69,7 @@ fn contexts_and_pkgs_sources() {
 
 #[test]
 fn value_origins_cross_contexts() {
-    let files = Mem::new(FLAKE);
+    let files = MemFiles::from_fixture(FLAKE);
     let analysis = modules::analyze(&files);
     let home = files.id("/home.nix");
     let ctx = analysis
@@ -227,7 +114,7 @@ fn deep_expressions_do_not_overflow() {
     let fixture = format!(
         "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}: {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = {chain} // ({lets}); modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ nope, ... }}: {{ x = nope; }}\n"
     );
-    let files = Mem::new(&fixture);
+    let files = MemFiles::from_fixture(&fixture);
     let handle = std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(move || {
@@ -259,7 +146,7 @@ fn ten_thousand_deep_evaluation_on_a_small_stack() {
     let fixture = format!(
         "#- /flake.nix\n{{ outputs = {{ nixpkgs, ... }}@inputs: let {chain} in {{ nixosConfigurations.a = nixpkgs.lib.nixosSystem {{ specialArgs = a{N}; modules = [ ./a.nix ]; }}; }}; }}\n#- /a.nix\n{{ inputs, nope, ... }}: let {mods} in {{ imports = [ m{N} ]; x = nope; }}\n#- /b.nix\n{{ }}\n"
     );
-    let files = Mem::new(&fixture);
+    let files = MemFiles::from_fixture(&fixture);
     let handle = std::thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
