@@ -46,30 +46,7 @@ fn host(fixture: &Fixture) -> AnalysisHost {
 }
 
 fn render(analysis: &Analysis) -> String {
-    let mut out = String::new();
-    for file_id in analysis.files() {
-        for d in analysis.diagnostics(file_id) {
-            if d.code.as_str() != "unfree-package" {
-                continue;
-            }
-            out.push_str(&format!(
-                "{} {}\n",
-                render_range(analysis, d.location.file_id, d.location.range),
-                d.message
-            ));
-            for r in &d.related {
-                out.push_str(&format!(
-                    "    related {}: {}\n",
-                    render_range(analysis, r.location.file_id, r.location.range),
-                    r.message
-                ));
-            }
-            for fix in &d.fixes {
-                out.push_str(&format!("    fix: {}\n", fix.label));
-            }
-        }
-    }
-    out
+    test_fixture::render_diagnostics_of(analysis, &["unfree-package"])
 }
 
 fn check(fixture: &str, expect: Expect) {
@@ -137,7 +114,7 @@ fn legacy_packages_special_arg_case_41() {
 }
 "#,
         expect![[r#"
-            /configuration.nix:7:5-7:25 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:7:5-7:25 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:6:39-6:80: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
                 fix: Take `vscode` from `pkgs`, which allows it
@@ -240,16 +217,16 @@ fn import_without_config_and_its_fix() {
     check(
         fixture,
         expect![[r#"
-            /home.nix:2:47-2:54 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:2:47-2:54 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:3:41-3:62 `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:3:41-3:62 error[unfree-package] `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:4:30-4:49 `steam` has license ‘unfreeRedistributable’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:4:30-4:49 error[unfree-package] `steam` has license ‘unfreeRedistributable’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
-            /home.nix:5:74-5:80 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:5:74-5:80 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is the nixpkgs instance imported in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:21-6:6: the nixpkgs instance is made here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
         "#]],
@@ -297,7 +274,7 @@ fn predicate_list_and_its_fix() {
     check(
         fixture,
         expect![[r#"
-            /flake.nix:8:88-8:100 `zoom-us` has license ‘unfree’ and would be refused: the nixpkgs instance imported in flake.nix, whose config allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /flake.nix:8:88-8:100 error[unfree-package] `zoom-us` has license ‘unfree’ and would be refused: the nixpkgs instance imported in flake.nix, whose config allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:3:12-6:6: the nixpkgs instance is made here
                 fix: Add "zoom" to the allowUnfreePredicate list
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
@@ -620,7 +597,7 @@ fn home_manager_own_pkgs_case_43_and_its_fix() {
     check(
         &fixture,
         expect![[r#"
-            /home.nix:3:32-3:43 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is home-manager's own nixpkgs instance (`useGlobalPkgs` is off), configured only by home-manager's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:3:32-3:43 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is home-manager's own nixpkgs instance (`useGlobalPkgs` is off), configured only by home-manager's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /configuration.nix:4:3-4:27: the configuration is defined here
                 fix: Set `nixpkgs.config.allowUnfree = true` in home.nix
         "#]],
@@ -659,7 +636,7 @@ fn nixos_pkgs_follows_nixpkgs_config() {
     check(
         &refused,
         expect![[r#"
-            /configuration.nix:3:34-3:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:3:34-3:46 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfreePredicate` for [ "steam" ]. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:3:32-5:6: the configuration is defined here
                 fix: Add "spotify" to the allowUnfreePredicate list
                 fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
@@ -686,7 +663,7 @@ fn nixos_pkgs_follows_nixpkgs_config() {
     check(
         &none,
         expect![[r#"
-            /configuration.nix:2:34-2:46 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:2:34-2:46 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:3:32-5:6: the configuration is defined here
                 fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
         "#]],
@@ -722,7 +699,7 @@ fn use_global_pkgs_without_allow_unfree_errors() {
     check(
         &fixture,
         expect![[r#"
-            /home.nix:1:36-1:47 `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:1:36-1:47 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.alice, `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:3:32-5:6: the configuration is defined here
                 fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
         "#]],
@@ -751,7 +728,7 @@ fn standalone_home_manager_pkgs() {
     check(
         &legacy,
         expect![[r#"
-            /home.nix:1:36-1:48 `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.alice, `pkgs` is `legacyPackages` of `nixpkgs` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /home.nix:1:36-1:48 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.alice, `pkgs` is `legacyPackages` of `nixpkgs` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:14-4:49: the nixpkgs instance is made here
                 fix: Import `nixpkgs` with `config.allowUnfree = true` instead of `legacyPackages`
         "#]],
@@ -839,8 +816,8 @@ fn options_that_install_unfree_packages() {
     check(
         &refused,
         expect![[r#"
-        /configuration.nix:3:3-3:48 `services.xserver.videoDrivers` installs `linuxPackages.nvidia_x11` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows `allowUnfreePredicate` for [ "steam" ]; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
-    "#]],
+            /configuration.nix:3:3-3:48 error[unfree-package] `services.xserver.videoDrivers` installs `linuxPackages.nvidia_x11` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows `allowUnfreePredicate` for [ "steam" ]; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
+        "#]],
     );
     let allowed = format!(
         "{NIXOS_FLAKE}{}",
@@ -860,8 +837,8 @@ fn options_that_install_unfree_packages() {
     check(
         &steam_only,
         expect![[r#"
-        /configuration.nix:1:3-1:32 `programs.steam.enable` installs `steam` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows no unfree packages; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
-    "#]],
+            /configuration.nix:1:3-1:32 error[unfree-package] `programs.steam.enable` installs `steam` (license ‘unfreeRedistributable’), but in nixosConfigurations.host `pkgs` allows no unfree packages; evaluation will refuse it. Set `nixpkgs.config.allowUnfree = true` or admit it in `allowUnfreePredicate`.
+        "#]],
     );
 }
 
@@ -935,7 +912,7 @@ with self;
 }
 "#,
         expect![[r#"
-            /configuration.nix:1:58-1:79 `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /configuration.nix:1:58-1:79 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:39-4:83: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
         "#]],
@@ -965,7 +942,7 @@ fn files_outside_configurations_still_receive_defined_arguments() {
 { pkgs-unstable-2, ... }: { environment.systemPackages = [ pkgs-unstable-2.spotify ]; }
 "#,
         expect![[r#"
-            /unused/extra.nix:1:58-1:79 `spotify` has license ‘unfree’ and would be refused: `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            /unused/extra.nix:1:58-1:79 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: `pkgs-unstable` is `legacyPackages` of `nixpkgs-unstable` (flake.nix), which always uses the default config and never allows unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /flake.nix:4:39-4:83: the nixpkgs instance is made here
                 fix: Import `nixpkgs-unstable` with `config.allowUnfree = true` instead of `legacyPackages`
         "#]],

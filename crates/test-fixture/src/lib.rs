@@ -150,9 +150,25 @@ pub fn analysis_from_fixture(fixture: &str) -> (Analysis, Option<FilePosition>) 
 /// `/home.nix:3:5-3:19 error[code] message`, then indented related locations and fix labels.
 /// Lines and columns are 1-based; columns count characters.
 pub fn render_diagnostics(analysis: &Analysis) -> String {
+    render_diagnostics_where(analysis, |_| true)
+}
+
+/// Like [`render_diagnostics`], for the diagnostics whose code is one of `codes`.
+pub fn render_diagnostics_of(analysis: &Analysis, codes: &[&str]) -> String {
+    render_diagnostics_where(analysis, |d| codes.contains(&d.code.as_str()))
+}
+
+fn render_diagnostics_where(
+    analysis: &Analysis,
+    keep: impl Fn(&base::Diagnostic) -> bool,
+) -> String {
     let mut out = String::new();
     for file_id in analysis.files() {
-        for d in analysis.diagnostics(file_id) {
+        for d in analysis
+            .diagnostics(file_id)
+            .into_iter()
+            .filter(|d| keep(d))
+        {
             out.push_str(&format!(
                 "{} {}[{}] {}\n",
                 render_range(analysis, d.location.file_id, d.location.range),
