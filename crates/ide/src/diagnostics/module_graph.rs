@@ -23,6 +23,36 @@ static PATH_REFS: LazyLock<PathRefCache> = LazyLock::new(PathRefCache::new);
 /// The snapshot seen through the `modules::Files` interface.
 pub(crate) struct DbFiles<'a> {
     pub(crate) db: &'a Db,
+    /// Files with syntax errors are seen in their last error-free state (when there is one), so
+    /// that a half-typed file keeps its place in the module graph.
+    last_good: bool,
+}
+
+impl<'a> DbFiles<'a> {
+    /// The snapshot's files as they are.
+    pub(crate) fn new(db: &'a Db) -> DbFiles<'a> {
+        DbFiles {
+            db,
+            last_good: false,
+        }
+    }
+
+    /// The snapshot with every broken file replaced by its last error-free state.
+    fn last_good(db: &'a Db) -> DbFiles<'a> {
+        DbFiles {
+            db,
+            last_good: true,
+        }
+    }
+
+    /// The last error-free state standing in for `file`, when this view uses one.
+    fn stand_in(&self, file: FileId) -> Option<(Arc<str>, Parse)> {
+        if self.last_good {
+            self.db.last_error_free(file)
+        } else {
+            None
+        }
+    }
 }
 
 impl modules::Files for DbFiles<'_> {
@@ -39,20 +69,25 @@ impl modules::Files for DbFiles<'_> {
     }
 
     fn text(&self, file: FileId) -> Arc<str> {
-        self.db.text(file)
+        self.stand_in(file)
+            .map_or_else(|| self.db.text(file), |(text, _)| text)
     }
 
     fn parse(&self, file: FileId) -> Parse {
-        self.db.parse(file)
+        self.stand_in(file)
+            .map_or_else(|| self.db.parse(file), |(_, parse)| parse)
     }
 
     fn summary(&self, file: FileId) -> Arc<FileSummary> {
-        let text = self.db.text(file);
-        SUMMARIES.get(&text, || self.db.parse(file).syntax_node())
+        match self.stand_in(file) {
+            Some((text, parse)) => SUMMARIES.get(&text, || parse.syntax_node()),
+            // The tree is parsed only when the summary is not cached yet.
+            None => SUMMARIES.get(&self.db.text(file), || self.db.parse(file).syntax_node()),
+        }
     }
 
     fn path_refs(&self, file: FileId) -> Arc<[PathRef]> {
-        PATH_REFS.get(file, &self.db.parse(file).syntax_node())
+        PATH_REFS.get(file, &self.parse(file).syntax_node())
     }
 
     fn has_existence_info(&self) -> bool {
@@ -114,7 +149,7 @@ impl modules::Files for DbFiles<'_> {
 /// The module analysis of the snapshot (computed once per snapshot).
 pub(crate) fn analysis(db: &Db) -> Arc<ModuleAnalysis> {
     db.memo(|db| {
-        let files = DbFiles { db };
+        let files = DbFiles::new(db);
         let result = modules::analyze(&files);
         let live: Vec<Arc<str>> = db
             .files()
@@ -127,73 +162,8 @@ pub(crate) fn analysis(db: &Db) -> Arc<ModuleAnalysis> {
     })
 }
 
-/// The snapshot with every file that has syntax errors replaced by its last error-free state
-/// (when there is one), so that a half-typed file keeps its place in the module graph.
-struct LastGoodFiles<'a> {
-    db: &'a Db,
-}
-
-impl modules::Files for LastGoodFiles<'_> {
-    fn files(&self) -> Vec<FileId> {
-        self.db.files().collect()
-    }
-
-    fn file_id(&self, path: &VfsPath) -> Option<FileId> {
-        self.db.file_id(path)
-    }
-
-    fn path(&self, file: FileId) -> VfsPath {
-        self.db.path(file).clone()
-    }
-
-    fn text(&self, file: FileId) -> Arc<str> {
-        match self.db.last_error_free(file) {
-            Some((text, _)) => text,
-            None => self.db.text(file),
-        }
-    }
-
-    fn parse(&self, file: FileId) -> Parse {
-        match self.db.last_error_free(file) {
-            Some((_, parse)) => parse,
-            None => self.db.parse(file),
-        }
-    }
-
-    fn summary(&self, file: FileId) -> Arc<FileSummary> {
-        match self.db.last_error_free(file) {
-            Some((text, parse)) => SUMMARIES.get(&text, || parse.syntax_node()),
-            None => DbFiles { db: self.db }.summary(file),
-        }
-    }
-
-    fn path_refs(&self, file: FileId) -> Arc<[PathRef]> {
-        PATH_REFS.get(file, &self.parse(file).syntax_node())
-    }
-
-    fn has_existence_info(&self) -> bool {
-        DbFiles { db: self.db }.has_existence_info()
-    }
-
-    fn exists(&self, path: &VfsPath) -> bool {
-        DbFiles { db: self.db }.exists(path)
-    }
-
-    fn is_dir(&self, path: &VfsPath) -> bool {
-        DbFiles { db: self.db }.is_dir(path)
-    }
-
-    fn is_in_workspace(&self, path: &VfsPath) -> bool {
-        DbFiles { db: self.db }.is_in_workspace(path)
-    }
-
-    fn display_path(&self, file: FileId) -> String {
-        DbFiles { db: self.db }.display_path(file)
-    }
-}
-
 /// The module analysis behind the module diagnostics: the snapshot's own when no file is
-/// standing in for a broken one, else one over [`LastGoodFiles`]. Only diagnostics use it; other
+/// standing in for a broken one, else one over [`DbFiles::last_good`]. Only diagnostics use it; other
 /// features read [`analysis`], whose ranges always match the current texts.
 struct DiagnosticAnalysis {
     analysis: Arc<ModuleAnalysis>,
@@ -210,7 +180,7 @@ fn diagnostic_analysis(db: &Db) -> Arc<DiagnosticAnalysis> {
         let analysis = if stand_ins.is_empty() {
             analysis(db)
         } else {
-            Arc::new(modules::analyze(&LastGoodFiles { db }))
+            Arc::new(modules::analyze(&DbFiles::last_good(db)))
         };
         DiagnosticAnalysis {
             analysis,

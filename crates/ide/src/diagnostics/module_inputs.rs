@@ -22,7 +22,7 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
         if entry.nix_broken {
             continue;
         }
-        let flake_path = modules::Files::display_path(&DbFiles { db }, entry.nix_file);
+        let flake_path = modules::Files::display_path(&DbFiles::new(db), entry.nix_file);
         for use_ in flake::undeclared_input_uses(&entry.model, &receiver.uses) {
             if receiver.extras.contains(&use_.name) {
                 continue;

@@ -111,7 +111,7 @@ fn compute(db: &Db) -> ModuleInputs {
         return ModuleInputs::default();
     }
     let analysis = module_graph::analysis(db);
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let mut modules: BTreeMap<ModuleKey, Vec<ContextId>> = BTreeMap::new();
     for (id, context) in analysis.graph.contexts.iter().enumerate() {
         for module in &context.modules {
@@ -533,5 +533,5 @@ fn followed(
 }
 
 fn db_summary(db: &Db, file: FileId) -> Arc<modules::FileSummary> {
-    modules::Files::summary(&DbFiles { db }, file)
+    modules::Files::summary(&DbFiles::new(db), file)
 }

@@ -12,7 +12,7 @@ use crate::features::{CompletionItem, CompletionKind, HoverResult, NavigationTar
 
 /// Hover on a module's formal or a use of it.
 pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let arg = analysis.argument_at(&files, pos.file_id, pos.offset)?;
     Some(HoverResult {
@@ -23,7 +23,7 @@ pub(crate) fn hover(db: &Db, pos: FilePosition) -> Option<HoverResult> {
 
 /// From a formal (or a use) to where its value is given.
 pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarget> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let Some(arg) = analysis.argument_at(&files, pos.file_id, pos.offset) else {
         return Vec::new();
@@ -41,7 +41,7 @@ pub(crate) fn goto_definition(db: &Db, pos: FilePosition) -> Vec<NavigationTarge
 /// Every place the argument's name flows through: the specialArgs/`_module.args` keys, and the
 /// formal and uses in every module of the same configurations that asks for it.
 pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let Some(arg) = analysis.argument_at(&files, pos.file_id, pos.offset) else {
         return Vec::new();
@@ -60,7 +60,7 @@ pub(crate) fn references(db: &Db, pos: FilePosition) -> Vec<FileRange> {
 
 /// The range a rename would change.
 pub(crate) fn prepare_rename(db: &Db, pos: FilePosition) -> Option<Result<FileRange, String>> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let arg = analysis.argument_at(&files, pos.file_id, pos.offset)?;
     Some(match analysis.rename_blocker(&arg) {
@@ -78,7 +78,7 @@ pub(crate) fn rename(
     pos: FilePosition,
     new_name: &str,
 ) -> Option<Result<SourceChange, String>> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let arg = analysis.argument_at(&files, pos.file_id, pos.offset)?;
     if let Some(why) = analysis.rename_blocker(&arg) {
@@ -114,7 +114,7 @@ fn is_identifier(name: &str) -> bool {
 
 /// Completion inside a module's argument pattern.
 pub(crate) fn completions(db: &Db, pos: FilePosition) -> Vec<CompletionItem> {
-    let files = DbFiles { db };
+    let files = DbFiles::new(db);
     let analysis = analysis(db);
     let Some((replace, items)) = analysis.pattern_completions(&files, pos.file_id, pos.offset)
     else {
