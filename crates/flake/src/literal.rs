@@ -87,16 +87,7 @@ pub fn bool_value(node: &SyntaxNode) -> Option<bool> {
     }
 }
 
-/// `node` without surrounding parentheses.
-pub fn strip_parens(mut node: SyntaxNode) -> SyntaxNode {
-    while node.kind() == SyntaxKind::NODE_PAREN {
-        match node.children().next() {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    node
-}
+pub use syntax::strip_parens;
 
 fn unescape_plain(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());

@@ -173,6 +173,21 @@ impl Db {
         &self.paths[file_id.0 as usize]
     }
 
+    /// A file's path for messages: relative to the innermost flake root that holds it, else
+    /// absolute.
+    pub(crate) fn display_path(&self, file_id: FileId) -> String {
+        let path = self.path(file_id);
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| path.as_path().starts_with(r.as_path()))
+            .max_by_key(|r| r.as_path().as_os_str().len());
+        match root.and_then(|r| path.as_path().strip_prefix(r.as_path()).ok()) {
+            Some(rel) => rel.display().to_string(),
+            None => path.to_string(),
+        }
+    }
+
     pub(crate) fn files(&self) -> impl Iterator<Item = FileId> + '_ {
         let mut ids: Vec<FileId> = self.files.keys().copied().collect();
         ids.sort();

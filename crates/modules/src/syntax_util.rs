@@ -25,16 +25,7 @@ pub fn node_at(root: &SyntaxNode, range: TextRange) -> Option<SyntaxNode> {
     best
 }
 
-/// Strips parentheses around an expression.
-pub fn strip_parens(mut node: SyntaxNode) -> SyntaxNode {
-    while node.kind() == SyntaxKind::NODE_PAREN {
-        match node.children().next() {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    node
-}
+pub use syntax::strip_parens;
 
 /// The static name of an attribute (`a`, `"a"`), or `None` for a dynamic one.
 pub fn attr_name(attr: &ast::Attr) -> Option<String> {

@@ -10,6 +10,7 @@ mod errors;
 mod line_index;
 mod parse;
 mod reparse;
+mod util;
 
 #[cfg(test)]
 mod tests;
@@ -17,5 +18,6 @@ mod tests;
 pub use crate::depth::MAX_NESTING;
 pub use crate::line_index::{LineCol, LineIndex, PositionEncoding};
 pub use crate::parse::{Parse, ParseOrigin, SyntaxError, parse};
+pub use crate::util::strip_parens;
 pub use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, ast};
 pub use rowan::{GreenNode, NodeOrToken, TextRange, TextSize, WalkEvent};

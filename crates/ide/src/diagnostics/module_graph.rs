@@ -132,17 +132,7 @@ impl modules::Files for DbFiles<'_> {
     }
 
     fn display_path(&self, file: FileId) -> String {
-        let path = self.db.path(file);
-        let root = self
-            .db
-            .roots
-            .iter()
-            .filter(|r| path.as_path().starts_with(r.as_path()))
-            .max_by_key(|r| r.as_path().as_os_str().len());
-        match root.and_then(|r| path.as_path().strip_prefix(r.as_path()).ok()) {
-            Some(rel) => rel.display().to_string(),
-            None => path.to_string(),
-        }
+        self.db.display_path(file)
     }
 }
 

@@ -230,17 +230,3 @@ fn collect_set(file_id: FileId, set: &ast::AttrSet, defs: &mut ArgDefinitions) {
         }
     }
 }
-
-/// A file's path for messages: relative to the flake root that holds it, else absolute.
-pub(crate) fn display_path(db: &Db, file_id: FileId) -> String {
-    let path = db.path(file_id);
-    let root = db
-        .roots
-        .iter()
-        .filter(|r| path.as_path().starts_with(r.as_path()))
-        .max_by_key(|r| r.as_path().as_os_str().len());
-    match root.and_then(|r| path.as_path().strip_prefix(r.as_path()).ok()) {
-        Some(rel) => rel.display().to_string(),
-        None => path.to_string(),
-    }
-}

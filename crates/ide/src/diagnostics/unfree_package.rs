@@ -187,7 +187,7 @@ fn diagnostic(
         format!("license ‘{}’", info.licenses.join(" "))
     };
     let site = &provider.site;
-    let where_made = super::unfree_instances::display_path(db, provider.file_id);
+    let where_made = db.display_path(provider.file_id);
     let name = match &provider.via_argument {
         Some(arg) => format!("`{arg}` is "),
         None => String::new(),
@@ -261,7 +261,7 @@ fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
                 out.push(Fix {
                     label: format!(
                         "Set `nixpkgs.config.allowUnfree = true` in {}",
-                        super::unfree_instances::display_path(db, edit.0)
+                        db.display_path(edit.0)
                     ),
                     change: SourceChange::single(edit.0, edit.1),
                 });

@@ -290,7 +290,7 @@ fn chain_shape(db: &Db, origin: &modules::ValueOrigin) -> Chain {
     let mut update = None;
     for value in values {
         let root = db.parse(value.file_id).syntax_node();
-        let Some(node) = node_at(&root, value.range).map(strip_parens) else {
+        let Some(node) = node_at(&root, value.range).map(syntax::strip_parens) else {
             return Chain::Other;
         };
         match node.kind() {
@@ -378,7 +378,7 @@ fn expr_provenance(db: &Db, models: &FlakeModels, expr: FileRange) -> Provenance
 /// The top-level names of a literal attribute set (`{ x = …; inherit y; }`); `None` when a name
 /// is dynamic or the expression is not a plain set.
 fn literal_names(node: &SyntaxNode) -> Option<Vec<String>> {
-    let node = strip_parens(node.clone());
+    let node = syntax::strip_parens(node.clone());
     let set = ast::AttrSet::cast(node)?;
     if set.rec_token().is_some() {
         return None;
@@ -407,16 +407,6 @@ fn static_name(attr: &ast::Attr) -> Option<String> {
         }
         ast::Attr::Dynamic(_) => None,
     }
-}
-
-fn strip_parens(mut node: SyntaxNode) -> SyntaxNode {
-    while node.kind() == SyntaxKind::NODE_PAREN {
-        match node.children().next() {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    node
 }
 
 /// The outermost node whose range is exactly `range`.

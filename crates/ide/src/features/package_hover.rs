@@ -118,7 +118,7 @@ fn package_end(root: &SyntaxNode, range: TextRange, segments: usize) -> TextSize
 
 fn instance_text(db: &Db, provider: &Provider, lookup: &nixpkgs::PackageLookup<'_>) -> String {
     let site = &provider.site;
-    let file = crate::diagnostics::unfree_instances::display_path(db, provider.file_id);
+    let file = db.display_path(provider.file_id);
     let name = provider
         .via_argument
         .as_deref()
