@@ -37,7 +37,9 @@
 //! expression; `certainty` = under `mkIf` or not), `SpecialArgsPkgs` (`specialArgs.pkgs`),
 //! `CallPkgs` (the `pkgs` argument of `homeConfigurations`/`nixosSystem`), `UseGlobalPkgs`
 //! (`home-manager.useGlobalPkgs` in the outer NixOS/darwin context, for nested home-manager
-//! contexts).
+//! contexts). [`Context::overlays`] ([`Overlays`]): the attributes the context's
+//! `nixpkgs.overlays` add to `pkgs` (name → overlay function and value expression), read after
+//! the graph is built so that overlays never spend the graph's evaluation budget.
 //!
 //! Arguments — for (module, formal name, context):
 //! - [`ModuleAnalysis::modules_at`]`(file, offset)`: the modules around an offset, innermost
@@ -71,8 +73,8 @@ use syntax::Parse;
 
 pub use graph::framework::{ArgClass, classify, framework_name};
 pub use graph::{
-    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
-    PkgsSourceKind, SourceKind,
+    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind,
+    OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
 };
 pub use mem_files::MemFiles;
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};

@@ -164,3 +164,68 @@ fn ten_thousand_deep_evaluation_on_a_small_stack() {
     let result = handle.join().expect("no overflow");
     assert_eq!(result, (1, true, 0));
 }
+
+#[test]
+fn overlays_of_each_context() {
+    let files = MemFiles::from_fixture(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nur, ... }@inputs: let
+    inherit (self) outputs;
+  in {
+    overlays = import ./overlays { inherit inputs; };
+    nixosConfigurations.a = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs outputs; };
+      modules = [ ./a.nix ];
+    };
+    nixosConfigurations.b = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./b.nix ];
+    };
+  };
+}
+#- /overlays/default.nix
+{ inputs, ... }: {
+  unstable-packages = final: _prev: {
+    unstable = import inputs.nixpkgs-unstable { system = final.system; config.allowUnfree = true; };
+  };
+}
+#- /a.nix
+{ outputs, inputs, ... }: {
+  nixpkgs.overlays = [
+    outputs.overlays.unstable-packages
+    (final: prev: let x = 1; in { inherit x; stable = import inputs.nixpkgs-stable { inherit (final) config; }; })
+  ];
+}
+#- /b.nix
+{ lib, inputs, ... }: {
+  nixpkgs.overlays = [ inputs.nur.overlays.default ];
+  nixpkgs = lib.mkIf false { overlays = [ (final: prev: { never = 1; }) ]; };
+}
+"#,
+    );
+    let analysis = modules::analyze(&files);
+    let mut out = String::new();
+    for c in &analysis.graph.contexts {
+        let o = &c.overlays;
+        out.push_str(&format!(
+            "{} open={} foreign={}\n",
+            c.full_name, o.open, o.foreign
+        ));
+        for (name, defs) in &o.attrs {
+            for d in defs {
+                let value = d.value.map(|v| files.show(v)).unwrap_or_default();
+                out.push_str(&format!("  {name} = {value}\n"));
+            }
+        }
+    }
+    expect_test::expect![[r#"
+        nixosConfigurations.a open=false foreign=false
+          stable = /a.nix:`import inputs.nixpkgs-stable { inherit (final) config; }`
+          unstable = /overlays/default.nix:`import inputs.nixpkgs-unstable { system = final.system; config.allowUnfree = true; }`
+          x = /a.nix:`x`
+        nixosConfigurations.b open=false foreign=true
+    "#]]
+    .assert_eq(&out);
+}

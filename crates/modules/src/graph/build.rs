@@ -13,8 +13,8 @@ use crate::eval::{
     Value,
 };
 use crate::graph::{
-    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind, PkgsSource,
-    PkgsSourceKind, SourceKind,
+    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind,
+    OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
 };
 use crate::module_info::Certainty;
 use crate::summary::PathUse;
@@ -58,6 +58,7 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
         bindings: Vec::new(),
         queue: VecDeque::new(),
         submodule_sites: HashSet::new(),
+        overlay_defs: BTreeMap::new(),
     };
     let calls = ev.calls.borrow().clone();
     for call in &calls {
@@ -65,6 +66,11 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
     }
     while let Some((ctx, modules)) = b.queue.pop_front() {
         b.process(ctx, modules);
+    }
+    // Overlays are read last: what they cost never leaves a context without its modules.
+    for (ctx, defs) in std::mem::take(&mut b.overlay_defs) {
+        let overlays = &mut b.graph.contexts[ctx].overlays;
+        read_overlays(&ev, &defs, overlays);
     }
     let mut graph = b.graph;
     graph.missing_paths = missing_paths(files);
@@ -305,6 +311,8 @@ struct Builder<'e, 'a> {
     queue: VecDeque<(ContextId, Vec<ThunkId>)>,
     /// Submodule declarations already given a context.
     submodule_sites: HashSet<(FileId, base::TextSize)>,
+    /// Per context, its `nixpkgs.overlays` definitions (read after every context is built).
+    overlay_defs: BTreeMap<ContextId, Vec<(ThunkId, Certainty)>>,
 }
 
 impl Builder<'_, '_> {
@@ -349,6 +357,7 @@ impl Builder<'_, '_> {
             modules: Vec::new(),
             modules_open: false,
             pkgs: Vec::new(),
+            overlays: Overlays::default(),
         };
         let mut bindings = HashMap::new();
         if kind == ContextKind::FlakeParts {
@@ -641,7 +650,25 @@ impl Builder<'_, '_> {
                         _ => ctx.module_args.open = true,
                     }
                 }
+                ["nixpkgs", "overlays"] => {
+                    self.overlay_defs
+                        .entry(ctx_id)
+                        .or_default()
+                        .push((thunk(), def.certainty));
+                    ctx.pkgs.push(PkgsSource {
+                        kind: PkgsSourceKind::NixpkgsOverlays,
+                        path: Vec::new(),
+                        key: key_range,
+                        value: value_range,
+                        certainty: def.certainty,
+                    });
+                }
+                ["nixpkgs"] if def.certainty != Certainty::Never => ctx.overlays.open = true,
                 ["nixpkgs", what, ..] => {
+                    if *what == "overlays" {
+                        // `nixpkgs.overlays.x = …`: not a list we can read.
+                        ctx.overlays.open = true;
+                    }
                     let kind = match *what {
                         "config" => PkgsSourceKind::NixpkgsConfig,
                         "pkgs" => PkgsSourceKind::NixpkgsPkgs,
@@ -812,6 +839,7 @@ impl Builder<'_, '_> {
             modules: Vec::new(),
             modules_open: false,
             pkgs: Vec::new(),
+            overlays: Overlays::default(),
         };
         let mut bindings = HashMap::new();
         let modules = if sub.with {
@@ -886,9 +914,73 @@ impl Builder<'_, '_> {
                 modules: Vec::new(),
                 modules_open: false,
                 pkgs: hm.global_pkgs.clone(),
+                overlays: Overlays::default(),
             };
             self.add_context(ctx, hm.extra_bindings.clone(), modules);
         }
+    }
+}
+
+/// Reads `nixpkgs.overlays` definitions: each overlay function is applied to opaque `final`
+/// and `prev`, and the attributes of the literal set it returns are recorded with their value
+/// expressions. Anything else makes the overlays open.
+fn read_overlays(ev: &Evaluator<'_>, defs: &[(ThunkId, Certainty)], out: &mut Overlays) {
+    let mut seen: HashSet<Loc> = HashSet::new();
+    for &(def, certainty) in defs {
+        match certainty {
+            Certainty::Never => continue,
+            Certainty::Possibly => {
+                out.open = true;
+                continue;
+            }
+            Certainty::Always => {}
+        }
+        let mut work = vec![def];
+        let mut steps = 0;
+        while let Some(t) = work.pop() {
+            steps += 1;
+            if steps > 256 || ev.exhausted() {
+                out.open = true;
+                break;
+            }
+            match ev.force(t) {
+                Value::List(l) => {
+                    out.open |= l.open;
+                    work.extend(l.items.iter().rev().copied());
+                }
+                Value::Lambda(c) => {
+                    // The same overlay reached twice (a module imported by two others) counts once.
+                    if seen.insert(c.loc) {
+                        read_overlay(ev, &c, out);
+                    }
+                }
+                Value::Ext(Some(_), _) => out.foreign = true,
+                _ => out.open = true,
+            }
+        }
+    }
+}
+
+fn read_overlay(ev: &Evaluator<'_>, overlay: &crate::eval::Closure, out: &mut Overlays) {
+    let final_ = ev.value_thunk(Value::Arg(Rc::from("final")), None);
+    let prev = ev.value_thunk(Value::Arg(Rc::from("prev")), None);
+    let Value::Lambda(inner) = ev.apply_closure(overlay, final_) else {
+        out.open = true;
+        return;
+    };
+    let Value::Attrs(attrs) = ev.apply_closure(&inner, prev) else {
+        out.open = true;
+        return;
+    };
+    out.open |= attrs.open;
+    for (name, entry) in &attrs.map {
+        out.attrs
+            .entry(name.to_string())
+            .or_default()
+            .push(OverlayAttr {
+                overlay: loc_range(overlay.loc),
+                value: ev.origin(entry.thunk).map(loc_range),
+            });
     }
 }
 

@@ -184,6 +184,30 @@ pub struct Context {
     pub modules_open: bool,
     /// What decides `pkgs`.
     pub pkgs: Vec<PkgsSource>,
+    /// What the `nixpkgs.overlays` of its modules add to `pkgs`.
+    pub overlays: Overlays,
+}
+
+/// The top-level attributes the overlays of a context's `nixpkgs.overlays` definitions return,
+/// as far as the evaluator can read them (each overlay applied to opaque `final` and `prev`).
+#[derive(Clone, Debug, Default)]
+pub struct Overlays {
+    /// Each attribute an overlay defines, with one entry per overlay that defines it.
+    pub attrs: BTreeMap<String, Vec<OverlayAttr>>,
+    /// Some overlay could not be read (a computed list, a conditional definition, an overlay
+    /// whose result is not a literal set): it may define any attribute.
+    pub open: bool,
+    /// Some overlay comes from a flake input (`inputs.nur.overlays.default`): not ours to read.
+    pub foreign: bool,
+}
+
+/// One attribute an overlay defines.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct OverlayAttr {
+    /// The overlay function (`final: prev: { … }`).
+    pub overlay: FileRange,
+    /// The attribute's value expression, when it is written in source.
+    pub value: Option<FileRange>,
 }
 
 impl Context {
