@@ -1,6 +1,6 @@
 //! Nixpkgs knowledge for flake-lsp: which licenses are unfree, which packages carry them
 //! (static scan of a nixpkgs tree, cache format, bundled fallback), and what a nixpkgs
-//! instance's `config` allows.
+//! instance's `config` allows, including the instances overlays add to a package set.
 //!
 //! Everything here is a pure function of text; reading files and running `nix` live in the
 //! `project` crate.
@@ -10,6 +10,7 @@ mod index;
 mod instance;
 mod license;
 mod license_expr;
+mod overlays;
 mod packages;
 mod scopes;
 mod sites;
@@ -23,6 +24,10 @@ pub use license::{License, LicenseTable};
 pub use license_expr::{
     FreeAttr, Freedom, LicenseExpr, LicenseOp, PackageFile, license_expr, package_licenses,
     scan_package_file,
+};
+pub use overlays::{
+    ConfigSource, ImportOverlays, OverlayAttrSite, OverlayInstance, import_overlays,
+    overlay_instance,
 };
 pub use packages::{PackageLookup, Packages, index_from_table};
 pub use scopes::{Scopes, is_rec_set};
