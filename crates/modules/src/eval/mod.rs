@@ -152,6 +152,32 @@ impl<'a> Evaluator<'a> {
         node_at(&self.root(loc.0), loc.1)
     }
 
+    /// The environment of the expression at `target` inside the one at `outer` (evaluated in
+    /// `env`): `env` plus the bindings of every `let … in` between them whose body holds
+    /// `target`. Other binders on the way are not entered (their names stay as in `env`).
+    pub fn env_at(&self, file: FileId, outer: TextRange, target: TextRange, env: EnvId) -> EnvId {
+        let Some(node) = self.node((file, target)) else {
+            return env;
+        };
+        let lets: Vec<ast::LetIn> = node
+            .ancestors()
+            .take_while(|a| outer.contains_range(a.text_range()))
+            .filter_map(ast::LetIn::cast)
+            .filter(|l| {
+                l.body()
+                    .is_some_and(|b| b.syntax().text_range().contains_range(target))
+            })
+            .collect();
+        let mut env = env;
+        for let_in in lets.iter().rev() {
+            let new_env = self.new_env(env, HashMap::new());
+            let vars = self.bindings(file, let_in, new_env, env);
+            self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
+            env = new_env;
+        }
+        env
+    }
+
     /// The environment with nothing bound.
     pub fn empty_env(&self) -> EnvId {
         self.empty_env

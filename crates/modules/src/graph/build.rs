@@ -651,10 +651,13 @@ impl Builder<'_, '_> {
                     }
                 }
                 ["nixpkgs", "overlays"] => {
+                    // Overlays are often bound by a `let` around the module's body.
+                    let env = ev.env_at(key.file, key.range, def.value, env);
+                    let overlays = ev.expr_thunk((key.file, def.value), env);
                     self.overlay_defs
                         .entry(ctx_id)
                         .or_default()
-                        .push((thunk(), def.certainty));
+                        .push((overlays, def.certainty));
                     ctx.pkgs.push(PkgsSource {
                         kind: PkgsSourceKind::NixpkgsOverlays,
                         path: Vec::new(),
