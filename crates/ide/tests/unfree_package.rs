@@ -2,87 +2,11 @@
 //! package table (never the bundled fallback list): every instance kind, each quick fix
 //! (applied, then re-analysed), and the look-alikes that must stay silent.
 
-use std::sync::Arc;
+mod unfree_support;
 
-use expect_test::{Expect, expect};
-use ide::{Analysis, AnalysisHost, Change, Packages};
-use nixpkgs::{IndexSource, LicenseTable, index_from_table};
-use test_fixture::{Fixture, apply_edits, render_range};
-
-const LICENSES: &str = r#"{ lib }: lib.mapAttrs mkLicense {
-  mit = { spdxId = "MIT"; };
-  gpl3Plus = { spdxId = "GPL-3.0-or-later"; };
-  unfree = { fullName = "Unfree"; free = false; };
-  unfreeRedistributable = { fullName = "Unfree redistributable"; free = false; redistributable = true; };
-  unfreeRedistributableFirmware = { fullName = "Unfree redistributable firmware"; redistributable = true; };
-}"#;
-
-const PACKAGES: &str = "
-hello gpl3Plus pkgs/by-name/he/hello/package.nix hello
-spotify unfree pkgs/by-name/sp/spotify/package.nix spotify
-vscode unfree pkgs/applications/editors/vscode/vscode.nix vscode
-steam unfreeRedistributable pkgs/by-name/st/steam/package.nix steam
-linux-firmware unfreeRedistributableFirmware pkgs/by-name/li/linux-firmware/package.nix linux-firmware
-zoom-us unfree pkgs/by-name/zo/zoom-us/package.nix zoom
-linuxPackages.nvidia_x11 unfreeRedistributable pkgs/os-specific/linux/nvidia-x11/generic.nix nvidia-x11
-";
-
-fn packages() -> Arc<Packages> {
-    let licenses = LicenseTable::from_licenses_nix(LICENSES);
-    Arc::new(Packages::only(index_from_table(
-        "fixture",
-        licenses,
-        PACKAGES,
-        IndexSource::Given,
-    )))
-}
-
-fn host(fixture: &Fixture) -> AnalysisHost {
-    let mut change: Change = fixture.to_change();
-    change.packages = Some(packages());
-    let mut host = AnalysisHost::new();
-    host.apply_change(change);
-    host
-}
-
-fn render(analysis: &Analysis) -> String {
-    test_fixture::render_diagnostics_of(analysis, &["unfree-package"])
-}
-
-fn check(fixture: &str, expect: Expect) {
-    let fixture = Fixture::parse(fixture);
-    expect.assert_eq(&render(&host(&fixture).analysis()));
-}
-
-/// Applies fix number `index` of the first diagnostic, re-analyses, and shows the edited files
-/// and what remains.
-fn check_fix(fixture: &str, index: usize, expect: Expect) {
-    let mut fixture = Fixture::parse(fixture);
-    let analysis = host(&fixture).analysis();
-    let diag = analysis
-        .files()
-        .into_iter()
-        .flat_map(|f| analysis.diagnostics(f))
-        .find(|d| d.code.as_str() == "unfree-package")
-        .expect("a diagnostic");
-    let fix = &diag.fixes[index];
-    let mut out = format!("fix: {}\n", fix.label);
-    for (file_id, edits) in &fix.change.edits {
-        let path = analysis.file_path(*file_id).to_string();
-        let text = apply_edits(&analysis.file_text(*file_id), edits);
-        out.push_str(&format!("--- {path}\n{text}"));
-        for f in &mut fixture.files {
-            if f.path == path {
-                f.text = text.clone();
-            }
-        }
-    }
-    out.push_str(&format!(
-        "--- after\n{}",
-        render(&host(&fixture).analysis())
-    ));
-    expect.assert_eq(&out);
-}
+use expect_test::expect;
+use test_fixture::{Fixture, render_range};
+use unfree_support::{check, check_fix, host};
 
 #[test]
 fn legacy_packages_special_arg_case_41() {

@@ -14,7 +14,7 @@ use syntax::ast;
 use syntax::{NodeOrToken, SyntaxKind, SyntaxNode};
 
 use super::module_graph;
-use super::unfree_instances::Provider;
+use super::unfree_instances::{Overlaid, Provider};
 use crate::db::Db;
 
 /// The instances argument `name` of the module function at `lambda` denotes, one per context
@@ -147,6 +147,11 @@ fn argument_in_context(
     if ctx.module_args.names.contains_key("pkgs") || ctx.modules_open {
         return None;
     }
+    // Whether modules of the context define `nixpkgs.overlays`.
+    let module_overlays = ctx
+        .pkgs
+        .iter()
+        .any(|s| s.kind == PkgsSourceKind::NixpkgsOverlays);
     // The framework's `pkgs`.
     for source in &ctx.pkgs {
         if matches!(
@@ -156,7 +161,12 @@ fn argument_in_context(
             if source.certainty != Certainty::Always {
                 return None;
             }
-            return instance_at(db, source.value, "pkgs");
+            let mut provider = instance_at(db, source.value, "pkgs")?;
+            // `nixpkgs.pkgs` gets the modules' overlays appended (`appendOverlays`).
+            if source.kind == PkgsSourceKind::NixpkgsPkgs && module_overlays {
+                provider.overlays = Overlaid::Unknown;
+            }
+            return Some(provider);
         }
     }
     let site_range = ctx.site.unwrap_or(FileRange {
@@ -187,6 +197,7 @@ fn argument_in_context(
                 config,
                 format!("built from the {what} configuration's `nixpkgs.config`"),
                 fix_module,
+                Overlaid::Context(ctx_id),
             ))
         }
         ContextKind::HomeManagerNested(_) => {
@@ -203,17 +214,26 @@ fn argument_in_context(
                  home-manager's `nixpkgs.config`"
                     .to_owned(),
                 fix_module,
+                Overlaid::Context(ctx_id),
             ))
         }
         ContextKind::HomeManagerStandalone => {
             let hm_config = config_of_modules(ctx_id)?;
             if hm_config != UnfreeConfig::default_config() {
                 // A `nixpkgs.config` in any home module replaces the passed config wholesale.
+                // Which overlays the re-imported set keeps without module overlays is not
+                // modelled.
+                let overlays = if module_overlays {
+                    Overlaid::Context(ctx_id)
+                } else {
+                    Overlaid::Unknown
+                };
                 return Some(context_provider(
                     site_range,
                     hm_config,
                     "built from home-manager's `nixpkgs.config`".to_owned(),
                     fix_module,
+                    overlays,
                 ));
             }
             let call = ctx
@@ -222,6 +242,10 @@ fn argument_in_context(
                 .find(|s| s.kind == PkgsSourceKind::CallPkgs)?;
             let mut provider = instance_at(db, call.value, "pkgs")?;
             provider.via_argument = Some("pkgs".to_owned());
+            // Module overlays make home-manager import nixpkgs again, with the default config.
+            if module_overlays {
+                provider.overlays = Overlaid::Unknown;
+            }
             Some(provider)
         }
         _ => None,
@@ -257,6 +281,7 @@ fn context_provider(
     config: UnfreeConfig,
     description: String,
     fix_module: Option<ModuleKey>,
+    overlays: Overlaid,
 ) -> Provider {
     let instance = InstanceSite {
         kind: InstanceKind::Context,
@@ -269,6 +294,7 @@ fn context_provider(
     let mut provider = Provider::new(site.file_id, instance, Some("pkgs".to_owned()));
     provider.description = Some(description);
     provider.module = fix_module;
+    provider.overlays = overlays;
     provider
 }
 

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use base::{FileId, TextRange};
+use base::{FileId, FileRange, TextRange};
 use nixpkgs::{InstanceSite, Resolved, Scopes, resolve_package_set, resolve_package_set_in};
 use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
@@ -32,6 +32,35 @@ pub(crate) struct Provider {
     pub(crate) module: Option<modules::ModuleKey>,
     /// How to describe a context's own instance (set for `InstanceKind::Context`).
     pub(crate) description: Option<String>,
+    /// Which overlays apply to the instance (what `pkgs.<name>` may be besides packages).
+    pub(crate) overlays: Overlaid,
+    /// Set when the instance is one an overlay adds to another (`pkgs.unstable`).
+    pub(crate) nested: Option<Box<NestedIn>>,
+}
+
+/// Where the overlays applied to an instance are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Overlaid {
+    /// From the instance's own site: the `overlays` of `import nixpkgs { … }` (none for
+    /// `legacyPackages`).
+    Site,
+    /// From the `nixpkgs.overlays` of a module-system context.
+    Context(modules::ContextId),
+    /// Not known.
+    Unknown,
+}
+
+/// How an instance made inside an overlay hangs off the package set the overlay extends.
+#[derive(Clone, Debug)]
+pub(crate) struct NestedIn {
+    /// The attribute the overlay defines (`unstable`).
+    pub(crate) attr: String,
+    /// The package set the overlay is applied to.
+    pub(crate) parent: Provider,
+    /// The overlay function.
+    pub(crate) overlay: FileRange,
+    /// The `config = final.config` entry, when the instance takes its parent's config.
+    pub(crate) parent_config: Option<TextRange>,
 }
 
 impl Provider {
@@ -48,6 +77,8 @@ impl Provider {
             context: None,
             module: None,
             description: None,
+            overlays: Overlaid::Site,
+            nested: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
 use syntax::{NodeOrToken, SyntaxKind};
 
-use super::unfree_instances::{Provider, resolve_set_in};
+use super::unfree_instances::{NestedIn, Provider, resolve_set_in};
 use crate::db::Db;
 
 pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
@@ -21,44 +21,84 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let packages = db.packages();
     let scopes = nixpkgs::Scopes::new();
     for package_use in nixpkgs::package_uses_in(&root, &scopes) {
-        let path: Vec<&str> = package_use.path.iter().map(String::as_str).collect();
+        // `with pkgs.unstable; [ … ]`: the set is `pkgs`, the path starts with `unstable`.
+        let (set, set_path) = split_set(&package_use.set);
+        let path: Vec<&str> = set_path
+            .iter()
+            .chain(&package_use.path)
+            .map(String::as_str)
+            .collect();
         // Resolving the set can mean a module-graph query; a package no index calls unfree
-        // needs none.
-        if !packages.may_be_unfree(&path) {
+        // needs none (`path[1..]` for a set an overlay nests in `pkgs`).
+        if !packages.may_be_unfree(&path) && !(path.len() > 1 && packages.may_be_unfree(&path[1..]))
+        {
             continue;
         }
-        let Some(providers) = resolve_set_in(db, file_id, &package_use.set, &scopes) else {
+        let Some(providers) = resolve_set_in(db, file_id, &set, &scopes) else {
+            continue;
+        };
+        let Some((providers, nested, lookup)) =
+            super::unfree_overlays::through_overlays(db, &packages, providers, &path)
+        else {
             continue;
         };
         let Some(first) = providers.first() else {
             continue;
         };
-        let Some(lookup) = packages.lookup(first.site.source.as_deref(), &path) else {
-            continue;
-        };
-        if lookup.info.freedom != Freedom::Unfree
-            || !nixpkgs::selects_whole_package(&package_use.path[lookup.segments..])
-        {
+        let rest: Vec<String> = path[nested + lookup.segments..]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        if lookup.info.freedom != Freedom::Unfree || !nixpkgs::selects_whole_package(&rest) {
             continue;
         }
         if !providers.iter().all(|p| denies(&packages, p, &lookup)) {
             continue;
         }
-        let range = match package_use.kind {
-            UseKind::Select => {
-                select_package_range(db, file_id, package_use.range, lookup.segments)
+        // How many names of the use's own selection reach the end of the package.
+        let package_end = (nested + lookup.segments).checked_sub(set_path.len());
+        let range = match (package_use.kind, package_end) {
+            (UseKind::Select, Some(end)) => {
+                select_package_range(db, file_id, package_use.range, end)
                     .unwrap_or(package_use.range)
             }
-            UseKind::With | UseKind::Inherit => package_use.range,
+            _ => package_use.range,
         };
         let mut diag = diagnostic(db, FileRange { file_id, range }, &lookup, first);
         if package_use.kind == UseKind::Select
+            && nested == 0
+            && set_path.is_empty()
             && let Some(fix) = take_from_pkgs(db, file_id, &package_use.set, &lookup)
         {
             diag = diag.with_fix(fix);
         }
         acc.push(diag);
     }
+}
+
+/// `pkgs.unstable` → (`pkgs`, `["unstable"]`): a static selection (never `legacyPackages`)
+/// split into the set it starts from and the names selected.
+fn split_set(set: &ast::Expr) -> (ast::Expr, Vec<String>) {
+    let mut expr = nixpkgs::strip_parens(set.clone());
+    let mut names: Vec<String> = Vec::new();
+    for _ in 0..16 {
+        let ast::Expr::Select(select) = &expr else {
+            break;
+        };
+        if select.default_expr().is_some() {
+            break;
+        }
+        let Some(path) = select.attrpath().and_then(|p| nixpkgs::attrpath_names(&p)) else {
+            break;
+        };
+        if path.iter().any(|n| n == "legacyPackages") {
+            break;
+        }
+        let Some(inner) = select.expr() else { break };
+        names.splice(0..0, path);
+        expr = nixpkgs::strip_parens(inner);
+    }
+    (expr, names)
 }
 
 /// Whether any package set in the file can resolve to an instance (without this, no use can
@@ -192,17 +232,18 @@ fn diagnostic(
         Some(arg) => format!("`{arg}` is "),
         None => String::new(),
     };
-    let why = match site.kind {
-        InstanceKind::LegacyPackages => format!(
+    let why = match (&provider.nested, site.kind) {
+        (Some(nested), _) => nested_why(db, provider, nested),
+        (None, InstanceKind::LegacyPackages) => format!(
             "{name}`legacyPackages` of `{}` ({where_made}), which always uses the default config and \
              never allows unfree packages",
             site.source.as_deref().unwrap_or("the input")
         ),
-        InstanceKind::Import => format!(
+        (None, InstanceKind::Import) => format!(
             "{name}the nixpkgs instance imported in {where_made}, whose config allows {}",
             site.config.describe()
         ),
-        InstanceKind::Context => format!(
+        (None, InstanceKind::Context) => format!(
             "`pkgs` is {}, which allows {}",
             provider
                 .description
@@ -226,8 +267,9 @@ fn diagnostic(
                 file_id: provider.file_id,
                 range: site.range,
             },
-            match site.kind {
-                InstanceKind::Context => "the configuration is defined here",
+            match (site.kind, &provider.nested) {
+                (_, Some(_)) => "the overlay makes the nixpkgs instance here",
+                (InstanceKind::Context, None) => "the configuration is defined here",
                 _ => "the nixpkgs instance is made here",
             },
         );
@@ -237,7 +279,59 @@ fn diagnostic(
     diag
 }
 
+/// Why a nested instance (`pkgs.unstable`) refuses the package.
+fn nested_why(db: &Db, provider: &Provider, nested: &NestedIn) -> String {
+    let parent = &nested.parent;
+    let set = format!(
+        "{}.{}",
+        parent.via_argument.as_deref().unwrap_or("pkgs"),
+        nested.attr
+    );
+    let what = match provider.site.kind {
+        InstanceKind::LegacyPackages => format!(
+            "`legacyPackages` of `{}`",
+            provider.site.source.as_deref().unwrap_or("the input")
+        ),
+        _ => format!(
+            "the nixpkgs instance imported from `{}`",
+            provider.site.source.as_deref().unwrap_or("nixpkgs")
+        ),
+    };
+    let overlay_file = db.display_path(nested.overlay.file_id);
+    let config = match nested.parent_config {
+        Some(entry) => {
+            let text = db.text(provider.file_id);
+            let entry = text
+                .get(usize::from(entry.start())..usize::from(entry.end()))
+                .unwrap_or("config = final.config;");
+            let parent_is = match &parent.description {
+                Some(description) => description.clone(),
+                None => format!(
+                    "the nixpkgs instance imported in {}",
+                    db.display_path(parent.file_id)
+                ),
+            };
+            format!(
+                "whose config is the parent's (`{}`): `pkgs` is {parent_is}, which allows {}",
+                entry.trim_end_matches(';'),
+                provider.site.config.describe()
+            )
+        }
+        None if provider.site.kind == InstanceKind::LegacyPackages => {
+            "which always uses the default config and never allows unfree packages".to_owned()
+        }
+        None => format!("whose config allows {}", provider.site.config.describe()),
+    };
+    format!("`{set}` is {what}, added by the overlay in {overlay_file}, {config}")
+}
+
 fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {
+    // An instance that takes its parent's config is fixed in the parent's config.
+    if let Some(nested) = &provider.nested
+        && nested.parent_config.is_some()
+    {
+        return fixes(db, &nested.parent, info);
+    }
     let mut out = Vec::new();
     let site = &provider.site;
     let file_id = provider.file_id;

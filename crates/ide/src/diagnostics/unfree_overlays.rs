@@ -1,0 +1,140 @@
+//! Nixpkgs instances that overlays add to a package set (`pkgs.unstable`, made by
+//! `final: prev: { unstable = import inputs.nixpkgs-unstable { … }; }`): which overlays apply
+//! to an instance (the context's `nixpkgs.overlays`, or the `overlays` of `import nixpkgs { … }`
+//! in the same file), and the nested instance with its config (its own, or the parent's for
+//! `config = final.config`). Anything unreadable is unknown, and unknown means no diagnostic.
+
+use base::{FileId, FileRange};
+use nixpkgs::{ConfigSource, InstanceKind, PackageLookup, Packages};
+use rowan::ast::AstNode;
+use syntax::ast;
+
+use super::module_graph;
+use super::unfree_contexts::node_at;
+use super::unfree_instances::{NestedIn, Overlaid, Provider};
+use crate::db::Db;
+
+/// The instances that `path` (selected from the sets of `providers`) is taken from, how many
+/// leading names of `path` led to them, and the package: the providers themselves when the
+/// first one's index knows a package at `path`, else the instances every provider's overlays
+/// add under `path[0]`. `None` when no package is known there or a nested set is unknown.
+pub(crate) fn through_overlays<'p>(
+    db: &Db,
+    packages: &'p Packages,
+    providers: Vec<Provider>,
+    path: &[&str],
+) -> Option<(Vec<Provider>, usize, PackageLookup<'p>)> {
+    let first = providers.first()?;
+    if let Some(lookup) = packages.lookup(first.site.source.as_deref(), path) {
+        return Some((providers, 0, lookup));
+    }
+    let [attr, rest @ ..] = path else {
+        return None;
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let nested: Vec<Provider> = providers
+        .iter()
+        .map(|p| nested_instance(db, p, attr))
+        .collect::<Option<_>>()?;
+    let lookup = packages.lookup(nested.first()?.site.source.as_deref(), rest)?;
+    Some((nested, 1, lookup))
+}
+
+/// One definition of an attribute by an overlay: the overlay function and the value.
+struct Definition {
+    overlay: FileRange,
+    value: Option<FileRange>,
+}
+
+/// The instance the overlays applied to `parent` add as `attr`, when it is known to be one.
+pub(crate) fn nested_instance(db: &Db, parent: &Provider, attr: &str) -> Option<Provider> {
+    let definition = match parent.overlays {
+        Overlaid::Unknown => return None,
+        Overlaid::Context(ctx) => context_definition(db, ctx, attr)?,
+        Overlaid::Site => site_definition(db, parent, attr)?,
+    };
+    let value = definition.value?;
+    let root = db.parse(value.file_id).syntax_node();
+    let value_expr = node_at(&root, value.range)?
+        .ancestors()
+        .take_while(|n| n.text_range() == value.range)
+        .filter_map(ast::Expr::cast)
+        .last()?;
+    let overlay_root = db.parse(definition.overlay.file_id).syntax_node();
+    let overlay = node_at(&overlay_root, definition.overlay.range)?
+        .ancestors()
+        .find_map(ast::Lambda::cast)?;
+    let made = nixpkgs::overlay_instance(&overlay, &value_expr)?;
+    let mut site = made.site;
+    if made.config == ConfigSource::Parent {
+        let mut config = parent.site.config.clone();
+        // The parent's ranges are in another file: no fix edits them from here.
+        config.predicate_list = None;
+        config.allow_unfree_range = None;
+        site.config = config;
+    }
+    let mut nested = Provider::new(value.file_id, site, None);
+    nested.context = parent.context.clone();
+    nested.module = parent.module;
+    // Overlays of the nested instance itself are not followed (`pkgs.unstable.x.y`).
+    nested.overlays = Overlaid::Unknown;
+    nested.nested = Some(Box::new(NestedIn {
+        attr: attr.to_owned(),
+        parent: parent.clone(),
+        overlay: definition.overlay,
+        parent_config: made.parent_config_entry,
+    }));
+    Some(nested)
+}
+
+/// The one definition of `attr` by the `nixpkgs.overlays` of a context; `None` when there is
+/// none, more than one, or some overlay cannot be read.
+fn context_definition(db: &Db, ctx: modules::ContextId, attr: &str) -> Option<Definition> {
+    let analysis = module_graph::analysis(db);
+    let overlays = &analysis.graph.contexts.get(ctx)?.overlays;
+    // An overlay we cannot read (or a flake input's) may define the attribute too, and the
+    // last definition wins.
+    if overlays.open || overlays.foreign {
+        return None;
+    }
+    let [definition] = overlays.attrs.get(attr)?.as_slice() else {
+        return None;
+    };
+    Some(Definition {
+        overlay: definition.overlay,
+        value: definition.value,
+    })
+}
+
+/// The one definition of `attr` by the overlays of `import nixpkgs { overlays = …; }`.
+fn site_definition(db: &Db, parent: &Provider, attr: &str) -> Option<Definition> {
+    if parent.site.kind != InstanceKind::Import {
+        return None;
+    }
+    let file_id: FileId = parent.file_id;
+    let root = db.parse(file_id).syntax_node();
+    let args = node_at(&root, parent.site.args?)?
+        .ancestors()
+        .find_map(ast::AttrSet::cast)?;
+    let overlays = nixpkgs::import_overlays(&args);
+    if overlays.open {
+        return None;
+    }
+    let mut found = overlays.attrs.into_iter().filter(|a| a.name == attr);
+    let definition = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    Some(Definition {
+        overlay: FileRange {
+            file_id,
+            range: definition.overlay.syntax().text_range(),
+        },
+        value: definition.value.map(|v| FileRange {
+            file_id,
+            range: v.syntax().text_range(),
+        }),
+    })
+}
