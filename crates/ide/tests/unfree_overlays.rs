@@ -8,7 +8,7 @@ mod unfree_support;
 
 use expect_test::expect;
 use test_fixture::Fixture;
-use unfree_support::{check, check_fix, host, render};
+use unfree_support::{check, check_fix, check_fix_of, render};
 
 /// The nix-starter-configs layout: overlays in `overlays/default.nix`, exported as flake
 /// outputs, applied by a module through `outputs.overlays.*`. `$CONFIG` is the nested import's
@@ -285,31 +285,262 @@ fn predicate_list_in_an_overlay_fix() {
     );
 }
 
-/// [`check_fix`] for the first diagnostic whose message mentions `word`.
-fn check_fix_of(fixture: &str, word: &str, index: usize, expect: expect_test::Expect) {
-    let mut fixture = Fixture::parse(fixture);
-    let analysis = host(&fixture).analysis();
-    let diag = analysis
-        .files()
-        .into_iter()
-        .flat_map(|f| analysis.diagnostics(f))
-        .find(|d| d.code.as_str() == "unfree-package" && d.message.contains(word))
-        .expect("a diagnostic");
-    let fix = &diag.fixes[index];
-    let mut out = format!("fix: {}\n", fix.label);
-    for (file_id, edits) in &fix.change.edits {
-        let path = analysis.file_path(*file_id).to_string();
-        let text = test_fixture::apply_edits(&analysis.file_text(*file_id), edits);
-        out.push_str(&format!("--- {path}\n{text}"));
-        for f in &mut fixture.files {
-            if f.path == path {
-                f.text = text.clone();
-            }
-        }
-    }
-    out.push_str(&format!(
-        "--- after\n{}",
-        render(&host(&fixture).analysis())
+#[test]
+fn unreadable_overlays_stay_silent() {
+    // A flake input's overlay may define `unstable` too (later overlays win); so may an
+    // overlay list the evaluator cannot read, or one applied under `mkIf`.
+    check(
+        &starter("", "").replace(
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages ];",
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages inputs.nur.overlays.default ];",
+        ),
+        expect![[r#""#]],
+    );
+    check(
+        &starter("", "").replace(
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages ];",
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages (import ./missing.nix) ];",
+        ),
+        expect![[r#""#]],
+    );
+    check(
+        &starter("", "").replace(
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages ];",
+            "nixpkgs.overlays = lib.mkIf config.foo.enable [ outputs.overlays.unstable-packages ];",
+        ),
+        expect![[r#""#]],
+    );
+    // Two overlays define `unstable`: which one wins depends on the merge order.
+    check(
+        &starter("", "").replace(
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages ];",
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages (final: prev: { unstable = prev; }) ];",
+        ),
+        expect![[r#""#]],
+    );
+}
+
+#[test]
+fn overlays_the_evaluator_can_compute_count() {
+    // `builtins.attrValues outputs.overlays` is every overlay of the set.
+    check(
+        &starter("", "").replace(
+            "nixpkgs.overlays = [ outputs.overlays.unstable-packages ];",
+            "nixpkgs.overlays = builtins.attrValues outputs.overlays;",
+        ),
+        expect![[r#"
+            /packages.nix:2:34-2:55 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /packages.nix:4:50-4:56 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /packages.nix:5:74-5:81 error[unfree-package] `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+}
+
+/// A NixOS configuration with home-manager: `$GLOBAL` is `useGlobalPkgs`, `$HM` more of the
+/// user's home-manager module.
+fn home_manager(global: &str, hm: &str) -> String {
+    format!(
+        r#"
+#- /flake.nix
+{{
+  outputs = {{ self, nixpkgs, home-manager, ... }}@inputs: {{
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {{
+      specialArgs = {{ inherit inputs; }};
+      modules = [ home-manager.nixosModules.home-manager ./configuration.nix ];
+    }};
+  }};
+}}
+#- /configuration.nix
+{{ inputs, ... }}: {{
+  nixpkgs.overlays = [
+    (final: prev: {{ unstable = import inputs.nixpkgs-unstable {{ inherit (final) system config; }}; }})
+  ];
+  home-manager.useGlobalPkgs = {global};
+  home-manager.extraSpecialArgs = {{ inherit inputs; }};
+  home-manager.users.roni = import ./home.nix;
+}}
+#- /home.nix
+{{ pkgs, inputs, ... }}: {{
+  {hm}
+  home.packages = [ pkgs.unstable.spotify ];
+}}
+"#
+    )
+}
+
+#[test]
+fn home_manager_with_global_pkgs_sees_the_system_overlays() {
+    check(
+        &home_manager("true", ""),
+        expect![[r#"
+        /home.nix:3:21-3:42 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.roni, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in configuration.nix, whose config is the parent's (`inherit (final) system config`): `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /configuration.nix:3:32-3:97: the overlay makes the nixpkgs instance here
+            fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+    "#]],
+    );
+}
+
+#[test]
+fn home_manager_without_global_pkgs_uses_its_own_overlays() {
+    check(&home_manager("false", ""), expect![[r#""#]]);
+    check(
+        &home_manager(
+            "false",
+            "nixpkgs.overlays = [ (final: prev: { unstable = import inputs.nixpkgs-unstable { }; }) ];",
+        ),
+        expect![[r#"
+            /home.nix:3:21-3:42 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host → home-manager.users.roni, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in home.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /home.nix:2:51-2:85: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+}
+
+#[test]
+fn overlays_of_an_imported_nixpkgs() {
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+    unstableOverlay = final: prev: {
+      unstable = import nixpkgs-unstable { inherit system; config = prev.config; };
+    };
+    pkgs = import nixpkgs { inherit system; overlays = [ unstableOverlay ]; };
+    pkgsFree = import nixpkgs {
+      inherit system;
+      overlays = [ unstableOverlay ];
+      config.allowUnfree = true;
+    };
+    pkgsOther = import nixpkgs { inherit system; overlays = [ self.overlays.default ]; };
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit pkgsFree pkgsOther; };
+      modules = [ ./configuration.nix ];
+    };
+    devShells.${system}.default = pkgs.mkShell {
+      packages = [ pkgs.unstable.vscode pkgsFree.unstable.vscode ];
+    };
+  };
+}
+#- /configuration.nix
+{ pkgsFree, pkgsOther, ... }: {
+  environment.systemPackages = [ pkgsFree.unstable.spotify pkgsOther.unstable.spotify ];
+}
+"#,
+        expect![[r#"
+            /flake.nix:20:20-20:40 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in flake.nix, whose config is the parent's (`config = prev.config`): `pkgs` is the nixpkgs instance imported in flake.nix, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:5:18-5:83: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+}
+
+#[test]
+fn the_nested_input_index_decides_the_license() {
+    use ide::{AnalysisHost, Packages};
+    use nixpkgs::{IndexSource, LicenseTable, index_from_table};
+    use std::sync::Arc;
+    // The default index calls `spotify` free; only the `nixpkgs-unstable` one calls it unfree.
+    let licenses = || LicenseTable::from_licenses_nix(unfree_support::LICENSES);
+    let mut packages = Packages::only(index_from_table(
+        "default",
+        licenses(),
+        "spotify mit pkgs/by-name/sp/spotify/package.nix spotify",
+        IndexSource::Given,
     ));
-    expect.assert_eq(&out);
+    packages.by_source.insert(
+        "nixpkgs-unstable".to_owned(),
+        Arc::new(index_from_table(
+            "unstable",
+            licenses(),
+            "spotify unfree pkgs/by-name/sp/spotify/package.nix spotify",
+            IndexSource::Given,
+        )),
+    );
+    let fixture = Fixture::parse(&starter("", ""));
+    let mut change = fixture.to_change();
+    change.packages = Some(Arc::new(packages));
+    let mut host = AnalysisHost::new();
+    host.apply_change(change);
+    expect![[r#"
+        /packages.nix:2:34-2:55 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+            related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+            fix: Set `config.allowUnfree = true` for this nixpkgs instance
+    "#]].assert_eq(&render(&host.analysis()));
+}
+
+#[test]
+fn home_manager_global_pkgs_fix_sets_the_system_config() {
+    check_fix_of(
+        &home_manager("true", ""),
+        "spotify",
+        0,
+        expect![[r#"
+        fix: Set `nixpkgs.config.allowUnfree = true` in configuration.nix
+        --- /configuration.nix
+        { inputs, ... }: {
+          nixpkgs.config.allowUnfree = true;
+          nixpkgs.overlays = [
+            (final: prev: { unstable = import inputs.nixpkgs-unstable { inherit (final) system config; }; })
+          ];
+          home-manager.useGlobalPkgs = true;
+          home-manager.extraSpecialArgs = { inherit inputs; };
+          home-manager.users.roni = import ./home.nix;
+        }
+        --- after
+    "#]],
+    );
+}
+
+#[test]
+fn parent_import_fix_allows_unfree_in_the_parent() {
+    check_fix_of(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+    pkgs = import nixpkgs {
+      inherit system;
+      overlays = [ (final: prev: { unstable = import nixpkgs-unstable { inherit system; inherit (final) config; }; }) ];
+    };
+  in {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      inherit pkgs;
+      modules = [ { environment.systemPackages = [ pkgs.unstable.vscode ]; } ];
+    };
+  };
+}
+"#,
+        "vscode",
+        0,
+        expect![[r#"
+            fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            --- /flake.nix
+            {
+              outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+                system = "x86_64-linux";
+                pkgs = import nixpkgs {
+                  inherit system;
+                  overlays = [ (final: prev: { unstable = import nixpkgs-unstable { inherit system; inherit (final) config; }; }) ];
+                  config.allowUnfree = true;
+                };
+              in {
+                nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+                  inherit pkgs;
+                  modules = [ { environment.systemPackages = [ pkgs.unstable.vscode ]; } ];
+                };
+              };
+            }
+            --- after
+        "#]],
+    );
 }

@@ -55,6 +55,8 @@ pub(crate) enum Overlaid {
 pub(crate) struct NestedIn {
     /// The attribute the overlay defines (`unstable`).
     pub(crate) attr: String,
+    /// How the use writes the package set the overlay extends (`pkgs`).
+    pub(crate) parent_text: String,
     /// The package set the overlay is applied to.
     pub(crate) parent: Provider,
     /// The overlay function.

@@ -23,6 +23,7 @@ pub(crate) fn through_overlays<'p>(
     packages: &'p Packages,
     providers: Vec<Provider>,
     path: &[&str],
+    set_text: &str,
 ) -> Option<(Vec<Provider>, usize, PackageLookup<'p>)> {
     let first = providers.first()?;
     if let Some(lookup) = packages.lookup(first.site.source.as_deref(), path) {
@@ -34,10 +35,15 @@ pub(crate) fn through_overlays<'p>(
     if rest.is_empty() {
         return None;
     }
-    let nested: Vec<Provider> = providers
+    let mut nested: Vec<Provider> = providers
         .iter()
         .map(|p| nested_instance(db, p, attr))
         .collect::<Option<_>>()?;
+    for provider in &mut nested {
+        if let Some(n) = &mut provider.nested {
+            n.parent_text = set_text.to_owned();
+        }
+    }
     let lookup = packages.lookup(nested.first()?.site.source.as_deref(), rest)?;
     Some((nested, 1, lookup))
 }
@@ -82,6 +88,10 @@ pub(crate) fn nested_instance(db: &Db, parent: &Provider, attr: &str) -> Option<
     nested.overlays = Overlaid::Unknown;
     nested.nested = Some(Box::new(NestedIn {
         attr: attr.to_owned(),
+        parent_text: parent
+            .via_argument
+            .clone()
+            .unwrap_or_else(|| "pkgs".to_owned()),
         parent: parent.clone(),
         overlay: definition.overlay,
         parent_config: made.parent_config_entry,

@@ -37,9 +37,13 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
         let Some(providers) = resolve_set_in(db, file_id, &set, &scopes) else {
             continue;
         };
-        let Some((providers, nested, lookup)) =
-            super::unfree_overlays::through_overlays(db, &packages, providers, &path)
-        else {
+        let Some((providers, nested, lookup)) = super::unfree_overlays::through_overlays(
+            db,
+            &packages,
+            providers,
+            &path,
+            &shown_set(&set),
+        ) else {
             continue;
         };
         let Some(first) = providers.first() else {
@@ -73,6 +77,16 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
             diag = diag.with_fix(fix);
         }
         acc.push(diag);
+    }
+}
+
+/// How a message shows a package set expression: its text when short, else `(…)`.
+fn shown_set(set: &ast::Expr) -> String {
+    let text = set.syntax().text().to_string();
+    if text.len() <= 40 && !text.contains('\n') {
+        text
+    } else {
+        "(…)".to_owned()
     }
 }
 
@@ -282,11 +296,7 @@ fn diagnostic(
 /// Why a nested instance (`pkgs.unstable`) refuses the package.
 fn nested_why(db: &Db, provider: &Provider, nested: &NestedIn) -> String {
     let parent = &nested.parent;
-    let set = format!(
-        "{}.{}",
-        parent.via_argument.as_deref().unwrap_or("pkgs"),
-        nested.attr
-    );
+    let set = format!("{}.{}", nested.parent_text, nested.attr);
     let what = match provider.site.kind {
         InstanceKind::LegacyPackages => format!(
             "`legacyPackages` of `{}`",
@@ -312,8 +322,9 @@ fn nested_why(db: &Db, provider: &Provider, nested: &NestedIn) -> String {
                 ),
             };
             format!(
-                "whose config is the parent's (`{}`): `pkgs` is {parent_is}, which allows {}",
+                "whose config is the parent's (`{}`): `{}` is {parent_is}, which allows {}",
                 entry.trim_end_matches(';'),
+                nested.parent_text,
                 provider.site.config.describe()
             )
         }

@@ -58,13 +58,18 @@ pub fn check(fixture: &str, expect: Expect) {
 /// Applies fix number `index` of the first diagnostic, re-analyses, and shows the edited files
 /// and what remains.
 pub fn check_fix(fixture: &str, index: usize, expect: Expect) {
+    check_fix_of(fixture, "", index, expect);
+}
+
+/// [`check_fix`] for the first diagnostic whose message mentions `word`.
+pub fn check_fix_of(fixture: &str, word: &str, index: usize, expect: Expect) {
     let mut fixture = Fixture::parse(fixture);
     let analysis = host(&fixture).analysis();
     let diag = analysis
         .files()
         .into_iter()
         .flat_map(|f| analysis.diagnostics(f))
-        .find(|d| d.code.as_str() == "unfree-package")
+        .find(|d| d.code.as_str() == "unfree-package" && d.message.contains(word))
         .expect("a diagnostic");
     let fix = &diag.fixes[index];
     let mut out = format!("fix: {}\n", fix.label);
