@@ -23,6 +23,7 @@ mod watch;
 
 pub use discover::{SKIPPED_DIRS, find_flake_root_upward, find_flake_roots, is_skipped_dir_name};
 pub use load::{ChangedPaths, is_analysed_file, load, load_roots, reload};
+pub use nixpkgs_index::UnfreeVerdicts;
 pub use nixpkgs_index::{
     IndexOrigin, LockedNixpkgs, cache_dir, cache_key_for_path, evaluate_unfree, find_in_path,
     load_cached_index, load_or_scan_nixpkgs, load_package_data, locked_nixpkgs, scan_nixpkgs,

@@ -6,13 +6,19 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use nixpkgs::{LicenseTable, PackageIndex, ScannedPackage, TopLevelTarget};
 
+mod evaluate;
+
+pub use evaluate::{UnfreeVerdicts, evaluate_unfree};
+
 /// Package files bigger than this are not scanned (their verdict stays unknown).
 const MAX_PACKAGE_FILE: u64 = 4 * 1024 * 1024;
+
+/// How long `nix eval` may take per nixpkgs tree (setting `unfree.evaluate`).
+const EVALUATE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Stack size of scanner threads: rowan builds and drops trees recursively.
 const SCAN_STACK: usize = 64 * 1024 * 1024;
@@ -267,87 +273,42 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// Asks `nix eval` for `meta.unfree` of `attrs` in the nixpkgs at `root` (setting
-/// `unfree.evaluate`, off by default). Returns the verdicts it got; on a timeout, a missing
-/// binary or bad output it returns an error and leaves the static verdicts alone.
-pub fn evaluate_unfree(
+/// Asks `nix` about the packages of `index` the scan could not decide (setting
+/// `unfree.evaluate`) and logs one line on the outcome.
+fn evaluate_undecided(
+    index: &mut PackageIndex,
     nix: &Path,
     root: &Path,
-    attrs: &[String],
-    timeout: Duration,
-) -> Result<Vec<(String, bool)>, String> {
-    if attrs.is_empty() {
-        return Ok(Vec::new());
+    log: &mut dyn FnMut(String),
+) {
+    let undecided: Vec<String> = index.undecided().map(|p| p.attr.clone()).collect();
+    if undecided.is_empty() {
+        return;
     }
-    let names: Vec<String> = attrs
-        .iter()
-        .filter(|a| {
-            a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c))
-        })
-        .map(|a| format!("\"{a}\""))
-        .collect();
-    let root_str = root.to_str().ok_or("the nixpkgs path is not UTF-8")?;
-    if root_str.contains('"') || root_str.contains('$') || root_str.contains('\\') {
-        return Err("the nixpkgs path has characters flake-lsp does not quote".to_owned());
-    }
-    let expr = format!(
-        "let pkgs = import \"{root_str}\" {{ config = {{ }}; overlays = [ ]; }}; lib = pkgs.lib; \
-         get = a: let r = builtins.tryEval (lib.attrByPath (lib.splitString \".\" a) null pkgs).meta.unfree or null; \
-         in if r.success then r.value else null; \
-         in builtins.listToAttrs (map (a: {{ name = a; value = get a; }}) [ {} ])",
-        names.join(" ")
-    );
-    let mut child = Command::new(nix)
-        .args([
-            "--extra-experimental-features",
-            "nix-command",
-            "eval",
-            "--impure",
-            "--json",
-            "--expr",
-        ])
-        .arg(&expr)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not run {}: {e}", nix.display()))?;
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.by_ref().take(64 * 1024 * 1024).read_to_end(&mut out);
-        out
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "`nix eval` did not finish within {} s",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("waiting for `nix eval`: {e}")),
+    let start = Instant::now();
+    match evaluate_unfree(nix, root, &undecided, EVALUATE_TIMEOUT) {
+        Ok(result) => {
+            index.apply_evaluated(&result.verdicts);
+            let failed = match result.failed.first() {
+                Some((attr, err)) => format!(
+                    "; {} failed to evaluate and keep their static verdict (first, `{attr}`: {err})",
+                    result.failed.len()
+                ),
+                None => String::new(),
+            };
+            log(format!(
+                "unfree.evaluate: `nix eval` decided {} of {} undecided packages of {} in {:.1} s{failed}",
+                result.verdicts.len(),
+                undecided.len(),
+                root.display(),
+                start.elapsed().as_secs_f32()
+            ));
         }
-    };
-    let out = reader.join().map_err(|_| "reader thread failed")?;
-    if !status.success() {
-        return Err(format!("`nix eval` failed ({status})"));
+        Err(err) => log(format!(
+            "unfree.evaluate: `nix eval` for {} failed, the static verdicts stand: {err}",
+            root.display()
+        )),
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(&out).map_err(|e| format!("`nix eval` printed no JSON: {e}"))?;
-    let object = value
-        .as_object()
-        .ok_or("`nix eval` did not print an object")?;
-    Ok(object
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_bool()?)))
-        .collect())
 }
 
 /// A nixpkgs source pinned by a flake's lock file.
@@ -413,20 +374,24 @@ pub fn load_package_data(
 ) -> nixpkgs::Packages {
     use std::sync::Arc;
     let mut packages = nixpkgs::Packages::bundled();
-    let nix = config
-        .unfree_evaluate
-        .then(|| std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p)))
-        .flatten();
+    let nix = if config.unfree_evaluate {
+        let found = std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p));
+        if found.is_none() {
+            log(
+                "unfree.evaluate is on, but no `nix` was found on PATH: unfree verdicts come \
+                 from the static license scan only"
+                    .to_owned(),
+            );
+        }
+        found
+    } else {
+        None
+    };
     let load = |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
         match load_or_scan_nixpkgs(root, key, cache_dir) {
             Ok((mut index, origin)) => {
                 if let Some(nix) = &nix {
-                    let undecided: Vec<String> =
-                        index.undecided().map(|p| p.attr.clone()).collect();
-                    match evaluate_unfree(nix, root, &undecided, Duration::from_secs(120)) {
-                        Ok(verdicts) => index.apply_evaluated(&verdicts),
-                        Err(err) => log(format!("nix eval for {}: {err}", root.display())),
-                    }
+                    evaluate_undecided(&mut index, nix, root, log);
                 }
                 log(format!(
                     "nixpkgs index of {} ({} packages, {origin:?})",
