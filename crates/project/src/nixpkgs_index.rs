@@ -274,16 +274,16 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Asks `nix` about the packages of `index` the scan could not decide (setting
-/// `unfree.evaluate`) and logs one line on the outcome.
+/// `unfree.evaluate`) and logs one line on the outcome. True when `nix` answered.
 fn evaluate_undecided(
     index: &mut PackageIndex,
     nix: &Path,
     root: &Path,
     log: &mut dyn FnMut(String),
-) {
+) -> bool {
     let undecided: Vec<String> = index.undecided().map(|p| p.attr.clone()).collect();
     if undecided.is_empty() {
-        return;
+        return false;
     }
     let start = Instant::now();
     match evaluate_unfree(nix, root, &undecided, EVALUATE_TIMEOUT) {
@@ -303,11 +303,15 @@ fn evaluate_undecided(
                 root.display(),
                 start.elapsed().as_secs_f32()
             ));
+            true
         }
-        Err(err) => log(format!(
-            "unfree.evaluate: `nix eval` for {} failed, the static verdicts stand: {err}",
-            root.display()
-        )),
+        Err(err) => {
+            log(format!(
+                "unfree.evaluate: `nix eval` for {} failed, the static verdicts stand: {err}",
+                root.display()
+            ));
+            false
+        }
     }
 }
 
@@ -372,8 +376,6 @@ pub fn load_package_data(
     cache_dir: Option<&Path>,
     log: &mut dyn FnMut(String),
 ) -> nixpkgs::Packages {
-    use std::sync::Arc;
-    let mut packages = nixpkgs::Packages::bundled();
     let nix = if config.unfree_evaluate {
         let found = std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p));
         if found.is_none() {
@@ -387,11 +389,44 @@ pub fn load_package_data(
     } else {
         None
     };
+    load_package_data_with(flake_roots, config, nix.as_deref(), cache_dir, log)
+}
+
+/// [`load_package_data`] with the `nix` to evaluate with (`None`: no evaluation).
+fn load_package_data_with(
+    flake_roots: &[PathBuf],
+    config: &ide::AnalysisConfig,
+    nix: Option<&Path>,
+    cache_dir: Option<&Path>,
+    log: &mut dyn FnMut(String),
+) -> nixpkgs::Packages {
+    use std::sync::Arc;
+    let mut packages = nixpkgs::Packages::bundled();
     let load = |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
+        // An index with the verdicts of an earlier evaluation of the same tree is cached apart
+        // from the scanned one, so that turning the setting off forgets them.
+        let evaluated_key = format!("{key}-evaluated");
+        if nix.is_some()
+            && let Some(index) = cache_dir.and_then(|dir| load_cached_index(dir, &evaluated_key))
+        {
+            log(format!(
+                "nixpkgs index of {} ({} packages, Cache, with `nix eval` verdicts)",
+                root.display(),
+                index.len()
+            ));
+            return Some(Arc::new(index));
+        }
         match load_or_scan_nixpkgs(root, key, cache_dir) {
             Ok((mut index, origin)) => {
-                if let Some(nix) = &nix {
-                    evaluate_undecided(&mut index, nix, root, log);
+                if let Some(nix) = nix
+                    && evaluate_undecided(&mut index, nix, root, log)
+                    && let Some(dir) = cache_dir
+                    && let Err(err) = store_cached_index(dir, &evaluated_key, &index)
+                {
+                    log(format!(
+                        "could not write the nixpkgs index cache in {}: {err}",
+                        dir.display()
+                    ));
                 }
                 log(format!(
                     "nixpkgs index of {} ({} packages, {origin:?})",

@@ -130,22 +130,29 @@ fn evaluated_verdicts_decide_unknown_packages() {
     );
 }
 
-#[test]
-fn package_data_from_a_locked_nixpkgs() {
-    let store = tempfile::tempdir().expect("tempdir");
-    let flake_root = tempfile::tempdir().expect("tempdir");
-    let cache = tempfile::tempdir().expect("tempdir");
+/// A flake at `flake_root` whose lock pins `nixpkgs` to a fixture tree in `store_dir`; returns
+/// the tree's path.
+fn locked_fixture(flake_root: &Path, store_dir: &str) -> String {
     let nar_hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    let store_dir = store.path().to_str().expect("utf-8");
     let source = flake::store_path(nar_hash, store_dir).expect("store path");
     fixture_tree(Path::new(&source));
     std::fs::write(
-        flake_root.path().join("flake.lock"),
+        flake_root.join("flake.lock"),
         format!(
             r#"{{"nodes":{{"nixpkgs":{{"locked":{{"lastModified":1,"narHash":"{nar_hash}","owner":"NixOS","repo":"nixpkgs","rev":"0000000000000000000000000000000000000000","type":"github"}},"original":{{"owner":"NixOS","repo":"nixpkgs","type":"github"}}}},"root":{{"inputs":{{"nixpkgs":"nixpkgs"}}}}}},"root":"root","version":7}}"#
         ),
     )
     .expect("write lock");
+    source
+}
+
+#[test]
+fn package_data_from_a_locked_nixpkgs() {
+    let store = tempfile::tempdir().expect("tempdir");
+    let flake_root = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let store_dir = store.path().to_str().expect("utf-8");
+    let source = locked_fixture(flake_root.path(), store_dir);
     let config = ide::AnalysisConfig {
         store_dir: store_dir.to_owned(),
         ..ide::AnalysisConfig::default()
@@ -175,4 +182,81 @@ fn package_data_from_a_locked_nixpkgs() {
     };
     let packages = super::load_package_data(&[], &config, None, &mut |_| {});
     assert!(packages.default.is_some());
+}
+
+/// With `unfree.evaluate`, `nix` decides what the scan could not, and its verdicts are cached
+/// apart from the scanned index: the next load does not run `nix` again.
+#[cfg(unix)]
+#[test]
+fn package_data_with_evaluated_verdicts() {
+    use std::os::unix::fs::PermissionsExt;
+    let store = tempfile::tempdir().expect("tempdir");
+    let flake_root = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let bin = tempfile::tempdir().expect("tempdir");
+    let store_dir = store.path().to_str().expect("utf-8");
+    let source = locked_fixture(flake_root.path(), store_dir);
+    std::fs::write(Path::new(&source).join("default.nix"), "{ ... }: { }").expect("write");
+    let script = |name: &str, body: &str| {
+        let path = bin.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    };
+    let answering = script("answering", r#"echo '{"broken":true,"hello":false}'"#);
+    let failing = script("failing", "echo 'error: no' >&2; exit 1");
+    let config = ide::AnalysisConfig {
+        store_dir: store_dir.to_owned(),
+        ..ide::AnalysisConfig::default()
+    };
+    let freedom = |packages: &nixpkgs::Packages, attr: &str| {
+        let info = packages
+            .lookup(Some("nixpkgs"), &[attr])
+            .expect("known")
+            .info;
+        format!("{attr} {} {:?}", info.freedom.as_str(), info.source)
+    };
+    let mut lines = Vec::new();
+    let roots = [flake_root.path().to_path_buf()];
+    let load = |nix: &Path, cache: Option<&Path>, lines: &mut Vec<String>| {
+        super::load_package_data_with(&roots, &config, Some(nix), cache, &mut |l| lines.push(l))
+    };
+
+    let first = load(&answering, Some(cache.path()), &mut lines);
+    let second = load(&failing, Some(cache.path()), &mut lines);
+    let uncached = load(&failing, None, &mut lines);
+    let shown = [
+        freedom(&first, "broken"),
+        freedom(&first, "hello"),
+        freedom(&second, "broken"),
+        freedom(&uncached, "broken"),
+    ];
+    expect_test::expect![[r#"
+        broken unfree Evaluator
+        hello free Evaluator
+        broken unfree Evaluator
+        broken unknown Scan"#]]
+    .assert_eq(&shown.join("\n"));
+    let lines = lines.join("\n").replace(&source, "$SOURCE");
+    let lines = mask_seconds(&lines);
+    expect_test::expect![[r#"
+        unfree.evaluate: `nix eval` decided 2 of 2 undecided packages of $SOURCE in _ s
+        nixpkgs index of $SOURCE (6 packages, Scanned)
+        nixpkgs index of $SOURCE (6 packages, Cache, with `nix eval` verdicts)
+        unfree.evaluate: `nix eval` for $SOURCE failed, the static verdicts stand: `nix eval` failed: no
+        nixpkgs index of $SOURCE (6 packages, Scanned)"#]]
+    .assert_eq(&lines);
+}
+
+/// Replaces the figure in `in 0.1 s` with `_` (log lines carry durations).
+fn mask_seconds(text: &str) -> String {
+    text.lines()
+        .map(|line| match (line.rfind(" in "), line.rfind(" s")) {
+            (Some(a), Some(b)) if a + 4 <= b && line[a + 4..b].parse::<f32>().is_ok() => {
+                format!("{} in _{}", &line[..a], &line[b..])
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
