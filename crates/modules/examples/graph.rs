@@ -69,6 +69,15 @@ fn main() {
             .collect();
         mods.dedup();
         println!("    modules ({}): {}", mods.len(), mods.join(" "));
+        let o = &c.overlays;
+        if o.open || o.foreign || !o.attrs.is_empty() {
+            println!(
+                "    overlays: open={} foreign={} attrs: {:?}",
+                o.open,
+                o.foreign,
+                o.attrs.keys().collect::<Vec<_>>()
+            );
+        }
     }
     for f in disk.files() {
         for d in analysis.diagnostics(f) {
