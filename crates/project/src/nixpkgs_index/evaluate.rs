@@ -183,15 +183,26 @@ impl Stderr {
             .to_owned();
         let rest = &self.lines[start + 1..];
         let hint = |l: &str| l.starts_with("(use '--show-trace'") || l.starts_with("(stack trace");
-        let continued = rest.iter().take_while(|l| !l.trim().is_empty());
-        for line in continued.clone().filter(|l| !hint(l.trim())) {
-            message.push(' ');
-            message.push_str(line.trim());
+        // The message runs to a blank line, except right after the opening quote of an
+        // `abort` message (nixpkgs' "requires Nix >=" message begins with a newline).
+        let mut used = 0;
+        for line in rest {
+            let line = line.trim();
+            if line.is_empty() && !message.ends_with(": '") {
+                break;
+            }
+            used += 1;
+            if !line.is_empty() && !hint(line) {
+                if !message.ends_with(": '") {
+                    message.push(' ');
+                }
+                message.push_str(line);
+            }
         }
         // Nix prints the position after a blank line: `at /nixpkgs/pkgs/foo.nix:3:5:`.
         let position = rest
             .iter()
-            .skip(continued.count())
+            .skip(used)
             .take(3)
             .map(|l| l.trim())
             .find(|l| l.starts_with("at ") && l.ends_with(':'));

@@ -218,6 +218,15 @@ fn error_lines_of_old_and_new_nix() {
         "evaluation aborted with the following error message: 'This version of Nixpkgs requires \
          Nix >= 2.18.0, please upgrade:"
     );
+    // The message may begin with a blank line.
+    assert_eq!(
+        error(
+            "error: evaluation aborted with the following error message: '\n\n       This \
+             version of Nixpkgs requires Nix >= 2.18.0, please upgrade:\n\n       - If\n"
+        ),
+        "evaluation aborted with the following error message: 'This version of Nixpkgs \
+         requires Nix >= 2.18.0, please upgrade:"
+    );
 }
 
 fn exit_status_one() -> std::process::ExitStatus {

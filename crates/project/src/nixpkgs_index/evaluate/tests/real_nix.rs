@@ -204,15 +204,20 @@ fn an_import_that_fails() {
         dir.path(),
         "default.nix",
         r#"let requiredVersion = "99.0"; in
-if builtins.compareVersions requiredVersion builtins.nixVersion == 1 then
-  abort "This version of Nixpkgs requires Nix >= ${requiredVersion}, please upgrade"
+if ! builtins ? nixVersion || builtins.compareVersions requiredVersion builtins.nixVersion == 1 then
+  abort ''
+
+    This version of Nixpkgs requires Nix >= ${requiredVersion}, please upgrade:
+
+    - If you are running NixOS, `nixos-rebuild' can be used to upgrade your system.
+  ''
 else { ... }: { }"#,
     );
     let err = evaluate_unfree(&nix, dir.path(), &names(&["a"]), Duration::from_secs(60))
         .expect_err("fails");
     assert!(err.starts_with("`nix eval` failed: "), "{err}");
     assert!(
-        err.contains("'This version of Nixpkgs requires Nix >= 99.0, please upgrade'"),
+        err.contains("'This version of Nixpkgs requires Nix >= 99.0, please upgrade:"),
         "{err}"
     );
 }
