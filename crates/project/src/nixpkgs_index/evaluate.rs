@@ -145,8 +145,9 @@ struct Stderr {
     imported: bool,
     /// The package being evaluated last.
     evaluating: Option<String>,
-    /// Lines that are not our traces (errors, warnings), at most [`Stderr::MAX_LINES`].
-    lines: Vec<String>,
+    /// The last [`Stderr::MAX_LINES`] lines that are not our traces (errors, warnings: nixpkgs
+    /// may print many of these before the error).
+    lines: std::collections::VecDeque<String>,
 }
 
 impl Stderr {
@@ -158,30 +159,33 @@ impl Stderr {
             self.evaluating = Some(line[at + EVALUATING.len()..].to_owned());
         } else if line.starts_with("trace: ") && line.ends_with(IMPORTED) {
             self.imported = true;
-        } else if self.lines.len() < Self::MAX_LINES {
-            self.lines.push(line.to_owned());
+        } else {
+            if self.lines.len() == Self::MAX_LINES {
+                self.lines.pop_front();
+            }
+            self.lines.push_back(line.to_owned());
         }
     }
 
     /// One line of the error `nix` printed: the last `error:` line with a message (newer Nix
     /// versions print the stack first and the message last), with its continuation lines.
     fn error(&self, status: ExitStatus) -> String {
-        let is_error = |l: &String| l.trim_start().starts_with("error:");
-        let start = self
-            .lines
+        let lines: Vec<&str> = self.lines.iter().map(String::as_str).collect();
+        let is_error = |l: &str| l.trim_start().starts_with("error:");
+        let start = lines
             .iter()
             .rposition(|l| is_error(l) && l.trim_start().len() > "error:".len())
-            .or_else(|| self.lines.iter().position(is_error));
+            .or_else(|| lines.iter().position(|l| is_error(l)));
         let Some(start) = start else {
-            return match self.lines.iter().rev().find(|l| !l.trim().is_empty()) {
+            return match lines.iter().rev().find(|l| !l.trim().is_empty()) {
                 Some(last) => format!("{} ({status})", last.trim()),
                 None => format!("exited with {status} and printed no error"),
             };
         };
-        let mut message = self.lines[start].trim_start()["error:".len()..]
+        let mut message = lines[start].trim_start()["error:".len()..]
             .trim()
             .to_owned();
-        let rest = &self.lines[start + 1..];
+        let rest = &lines[start + 1..];
         let hint = |l: &str| l.starts_with("(use '--show-trace'") || l.starts_with("(stack trace");
         // The message runs to a blank line, except right after the opening quote of an
         // `abort` message (nixpkgs' "requires Nix >=" message begins with a newline).

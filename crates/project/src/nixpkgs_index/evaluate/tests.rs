@@ -218,6 +218,12 @@ fn error_lines_of_old_and_new_nix() {
         "evaluation aborted with the following error message: 'This version of Nixpkgs requires \
          Nix >= 2.18.0, please upgrade:"
     );
+    // Many warnings (nixpkgs' aliases) before the error do not hide it.
+    let warnings = "trace: evaluation warning: `foo` was renamed to `bar`\n".repeat(500);
+    assert_eq!(
+        error(&format!("{warnings}error: attribute 'x' missing\n")),
+        "attribute 'x' missing"
+    );
     // The message may begin with a blank line.
     assert_eq!(
         error(
