@@ -39,7 +39,9 @@
 //! (`home-manager.useGlobalPkgs` in the outer NixOS/darwin context, for nested home-manager
 //! contexts). [`Context::overlays`] ([`Overlays`]): the attributes the context's
 //! `nixpkgs.overlays` add to `pkgs` (name → overlay function and value expression), read after
-//! the graph is built so that overlays never spend the graph's evaluation budget.
+//! the graph is built so that overlays never spend the graph's evaluation budget;
+//! [`ModuleGraph::import_overlays`] ([`ImportOverlays`]): the same for each
+//! `import … { overlays = …; }` written in a `flake.nix`'s outputs.
 //!
 //! Arguments — for (module, formal name, context):
 //! - [`ModuleAnalysis::modules_at`]`(file, offset)`: the modules around an offset, innermost

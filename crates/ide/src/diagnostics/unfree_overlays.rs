@@ -103,7 +103,11 @@ pub(crate) fn nested_instance(db: &Db, parent: &Provider, attr: &str) -> Option<
 /// none, more than one, or some overlay cannot be read.
 fn context_definition(db: &Db, ctx: modules::ContextId, attr: &str) -> Option<Definition> {
     let analysis = module_graph::analysis(db);
-    let overlays = &analysis.graph.contexts.get(ctx)?.overlays;
+    one_definition(&analysis.graph.contexts.get(ctx)?.overlays, attr)
+}
+
+/// The one definition of `attr` in evaluated overlays.
+fn one_definition(overlays: &modules::Overlays, attr: &str) -> Option<Definition> {
     // An overlay we cannot read (or a flake input's) may define the attribute too, and the
     // last definition wins.
     if overlays.open || overlays.foreign {
@@ -118,12 +122,27 @@ fn context_definition(db: &Db, ctx: modules::ContextId, attr: &str) -> Option<De
     })
 }
 
-/// The one definition of `attr` by the overlays of `import nixpkgs { overlays = …; }`.
+/// The one definition of `attr` by the overlays of `import nixpkgs { overlays = …; }`: as the
+/// module graph evaluated them in a flake's outputs, else as written in the same file.
 fn site_definition(db: &Db, parent: &Provider, attr: &str) -> Option<Definition> {
     if parent.site.kind != InstanceKind::Import {
         return None;
     }
     let file_id: FileId = parent.file_id;
+    // An `import` in a flake's outputs: the module graph evaluated its overlays there.
+    let import = FileRange {
+        file_id,
+        range: parent.site.range,
+    };
+    let analysis = module_graph::analysis(db);
+    if let Some(evaluated) = analysis
+        .graph
+        .import_overlays
+        .iter()
+        .find(|i| i.import == import)
+    {
+        return one_definition(&evaluated.overlays, attr);
+    }
     let root = db.parse(file_id).syntax_node();
     let args = node_at(&root, parent.site.args?)?
         .ancestors()

@@ -153,27 +153,69 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The environment of the expression at `target` inside the one at `outer` (evaluated in
-    /// `env`): `env` plus the bindings of every `let … in` between them whose body holds
-    /// `target`. Other binders on the way are not entered (their names stay as in `env`).
+    /// `env`): `env` plus the bindings of every `let … in` and `rec { … }` between them, and
+    /// the parameters of every function strictly inside `outer` (bound to unknown values).
     pub fn env_at(&self, file: FileId, outer: TextRange, target: TextRange, env: EnvId) -> EnvId {
         let Some(node) = self.node((file, target)) else {
             return env;
         };
-        let lets: Vec<ast::LetIn> = node
+        let scopes: Vec<SyntaxNode> = node
             .ancestors()
+            .skip(1)
             .take_while(|a| outer.contains_range(a.text_range()))
-            .filter_map(ast::LetIn::cast)
-            .filter(|l| {
-                l.body()
-                    .is_some_and(|b| b.syntax().text_range().contains_range(target))
+            .filter(|a| match a.kind() {
+                SyntaxKind::NODE_LET_IN | SyntaxKind::NODE_ATTR_SET => true,
+                // `outer` itself may be the function whose parameters `env` binds.
+                SyntaxKind::NODE_LAMBDA => a.text_range() != outer,
+                _ => false,
             })
             .collect();
         let mut env = env;
-        for let_in in lets.iter().rev() {
-            let new_env = self.new_env(env, HashMap::new());
-            let vars = self.bindings(file, let_in, new_env, env);
-            self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
-            env = new_env;
+        for scope in scopes.iter().rev() {
+            if let Some(let_in) = ast::LetIn::cast(scope.clone()) {
+                // Only the body sees the bindings (they see each other through `bindings`).
+                if !let_in
+                    .body()
+                    .is_some_and(|b| b.syntax().text_range().contains_range(target))
+                {
+                    continue;
+                }
+                let new_env = self.new_env(env, HashMap::new());
+                let vars = self.bindings(file, &let_in, new_env, env);
+                self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
+                env = new_env;
+            } else if let Some(lambda) = ast::Lambda::cast(scope.clone()) {
+                let mut vars = HashMap::new();
+                let mut bind = |ident: Option<ast::Ident>| {
+                    if let Some(ident) = ident {
+                        let name: Rc<str> = Rc::from(ident.syntax().text().to_string());
+                        vars.insert(name, self.value_thunk(Value::Unknown, None));
+                    }
+                };
+                match lambda.param() {
+                    Some(ast::Param::IdentParam(p)) => bind(p.ident()),
+                    Some(ast::Param::Pattern(p)) => {
+                        for entry in p.pat_entries() {
+                            bind(entry.ident());
+                        }
+                        bind(p.pat_bind().and_then(|b| b.ident()));
+                    }
+                    None => {}
+                }
+                env = self.new_env(env, vars);
+            } else if let Some(set) = ast::AttrSet::cast(scope.clone())
+                && set.rec_token().is_some()
+            {
+                let new_env = self.new_env(env, HashMap::new());
+                let attrs = self.build_attrs(file, &set, new_env, env);
+                let vars = attrs
+                    .map
+                    .iter()
+                    .map(|(k, e)| (k.clone(), e.thunk))
+                    .collect();
+                self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
+                env = new_env;
+            }
         }
         env
     }

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use base::{FileId, FileRange, VfsPath};
+use rowan::ast::AstNode;
+use syntax::ast::{self, HasEntry};
 
 use crate::Files;
 use crate::eval::{
@@ -13,8 +15,8 @@ use crate::eval::{
     Value,
 };
 use crate::graph::{
-    ArgSet, ArgSource, Context, ContextId, ContextKind, ModuleGraph, ModuleKey, OsKind,
-    OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
+    ArgSet, ArgSource, Context, ContextId, ContextKind, ImportOverlays, ModuleGraph, ModuleKey,
+    OsKind, OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
 };
 use crate::module_info::Certainty;
 use crate::summary::PathUse;
@@ -49,8 +51,9 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
         .filter(|&f| files.path(f).file_name() == Some("flake.nix"))
         .collect();
     flakes.sort();
+    let mut scopes = Vec::new();
     for flake in flakes {
-        discover(&ev, flake);
+        scopes.extend(discover(&ev, flake));
     }
     let mut b = Builder {
         ev: &ev,
@@ -72,6 +75,9 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
         let overlays = &mut b.graph.contexts[ctx].overlays;
         read_overlays(&ev, &defs, overlays);
     }
+    for scope in scopes {
+        flake_import_overlays(&ev, scope, &mut b.graph.import_overlays);
+    }
     let mut graph = b.graph;
     graph.missing_paths = missing_paths(files);
     graph
@@ -84,13 +90,19 @@ fn loc_range((file, range): Loc) -> FileRange {
     }
 }
 
+/// Where a flake's `outputs` function body is, and its environment (the inputs bound).
+struct OutputsScope {
+    file: FileId,
+    body: base::TextRange,
+    env: EnvId,
+}
+
 /// Evaluates a flake's outputs with its inputs as opaque values and forces every output
-/// attribute that may hold configurations, naming the configuration calls it meets.
-fn discover(ev: &Evaluator<'_>, flake: FileId) {
+/// attribute that may hold configurations, naming the configuration calls it meets. Returns
+/// the scope of the `outputs` function's body.
+fn discover(ev: &Evaluator<'_>, flake: FileId) -> Option<OutputsScope> {
     let flake_value = ev.import(&ev.files().path(flake));
-    let Some(attrs) = flake_value.attrs() else {
-        return;
-    };
+    let attrs = flake_value.attrs()?;
     // Input names from the flake model: declared inputs and outputs formals (registry inputs).
     let model = flake::FlakeModel::from_parse(&ev.files().parse(flake));
     let names: Vec<Rc<str>> = model
@@ -98,9 +110,7 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
         .iter()
         .map(|i| Rc::from(i.name.as_str()))
         .collect();
-    let Some(outputs) = attrs.map.get("outputs").map(|e| e.thunk) else {
-        return;
-    };
+    let outputs = attrs.map.get("outputs").map(|e| e.thunk)?;
     let mut map = BTreeMap::new();
     let self_t = ev.alias_thunk(None, None);
     for name in names {
@@ -139,6 +149,16 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
     let flake_self = ev.value_thunk(Value::Prim(Prim::FlakeSelf, Rc::new(vec![out])), None);
     let self_value = ev.lazy_apply(flake_self, inputs, None);
     ev.set_alias(self_t, self_value);
+    let scope = match ev.force(outputs) {
+        Value::Lambda(c) if c.loc.0 == flake => {
+            ev.bind_closure(&c, inputs).map(|(env, body)| OutputsScope {
+                file: flake,
+                body: body.text_range(),
+                env,
+            })
+        }
+        _ => None,
+    };
     colmena_hive(ev, out);
     let mut stack: Vec<(ThunkId, String, usize)> = vec![(out, String::new(), 0)];
     while let Some((t, path, depth)) = stack.pop() {
@@ -182,6 +202,7 @@ fn discover(ev: &Evaluator<'_>, flake: FileId) {
             _ => {}
         }
     }
+    scope
 }
 
 /// Whether an attribute name can be written without quotes.
@@ -921,6 +942,52 @@ impl Builder<'_, '_> {
             };
             self.add_context(ctx, hm.extra_bindings.clone(), modules);
         }
+    }
+}
+
+/// The overlays of every `import … { overlays = …; }` in a flake's `outputs`, evaluated in
+/// the scope they are written in.
+fn flake_import_overlays(ev: &Evaluator<'_>, scope: OutputsScope, out: &mut Vec<ImportOverlays>) {
+    let root = ev.root(scope.file);
+    let Some(body) = crate::syntax_util::node_at(&root, scope.body) else {
+        return;
+    };
+    for node in body.descendants() {
+        let Some(apply) = ast::Apply::cast(node) else {
+            continue;
+        };
+        let is_import = apply
+            .lambda()
+            .map(|f| strip_parens(f.syntax().clone()))
+            .and_then(|f| ast::Apply::cast(f))
+            .and_then(|inner| inner.lambda())
+            .is_some_and(|f| strip_parens(f.syntax().clone()).text() == "import");
+        if !is_import {
+            continue;
+        }
+        let Some(ast::Expr::AttrSet(args)) = apply.argument() else {
+            continue;
+        };
+        let Some(value) = args.attrpath_values().find_map(|av| {
+            let path = av.attrpath()?;
+            let mut attrs = path.attrs();
+            let first = attrs.next()?;
+            (attrs.next().is_none() && first.syntax().text() == "overlays").then(|| av.value())?
+        }) else {
+            continue;
+        };
+        let range = value.syntax().text_range();
+        let env = ev.env_at(scope.file, scope.body, range, scope.env);
+        let thunk = ev.expr_thunk((scope.file, range), env);
+        let mut overlays = Overlays::default();
+        read_overlays(ev, &[(thunk, Certainty::Always)], &mut overlays);
+        out.push(ImportOverlays {
+            import: FileRange {
+                file_id: scope.file,
+                range: apply.syntax().text_range(),
+            },
+            overlays,
+        });
     }
 }
 

@@ -227,6 +227,18 @@ pub struct ModuleGraph {
     pub contexts: Vec<Context>,
     /// Literal module paths that do not exist: (where, path text, is a directory without default.nix).
     pub missing_paths: Vec<(FileRange, String, bool)>,
+    /// The overlays of each `import … { overlays = …; }` written in a `flake.nix`'s outputs,
+    /// evaluated there (so `self.overlays.x` and overlays from other files resolve).
+    pub import_overlays: Vec<ImportOverlays>,
+}
+
+/// The overlays one `import nixpkgs { overlays = …; }` applies.
+#[derive(Clone, Debug)]
+pub struct ImportOverlays {
+    /// The `import …` application.
+    pub import: FileRange,
+    /// What its overlays add.
+    pub overlays: Overlays,
 }
 
 impl ModuleGraph {
