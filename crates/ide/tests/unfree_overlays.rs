@@ -586,3 +586,27 @@ fn flake_outputs_overlays_of_an_imported_nixpkgs() {
         "#]],
     );
 }
+
+#[test]
+fn a_let_bound_nested_set() {
+    check(
+        &starter("", "").replace(
+            "  users.users.a.packages = with pkgs.unstable; [ vscode ];",
+            "  users.users.a.packages = let u = pkgs.unstable; in [ u.vscode ] ++ (with u; [ spotify ]);",
+        ),
+        expect![[r#"
+            /packages.nix:2:34-2:55 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /packages.nix:4:56-4:64 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /packages.nix:4:81-4:88 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+            /packages.nix:5:74-5:81 error[unfree-package] `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+}

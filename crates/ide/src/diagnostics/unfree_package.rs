@@ -22,7 +22,7 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let scopes = nixpkgs::Scopes::new();
     for package_use in nixpkgs::package_uses_in(&root, &scopes) {
         // `with pkgs.unstable; [ … ]`: the set is `pkgs`, the path starts with `unstable`.
-        let (set, set_path) = split_set(&package_use.set);
+        let (set, set_path) = split_set(&package_use.set, &scopes);
         let path: Vec<&str> = set_path
             .iter()
             .chain(&package_use.path)
@@ -91,28 +91,45 @@ fn shown_set(set: &ast::Expr) -> String {
 }
 
 /// `pkgs.unstable` → (`pkgs`, `["unstable"]`): a static selection (never `legacyPackages`)
-/// split into the set it starts from and the names selected.
-fn split_set(set: &ast::Expr) -> (ast::Expr, Vec<String>) {
+/// split into the set it starts from and the names selected, also through a `let` binding
+/// (`let u = pkgs.unstable; in [ u.spotify ]`).
+fn split_set(set: &ast::Expr, scopes: &nixpkgs::Scopes) -> (ast::Expr, Vec<String>) {
     let mut expr = nixpkgs::strip_parens(set.clone());
     let mut names: Vec<String> = Vec::new();
     for _ in 0..16 {
-        let ast::Expr::Select(select) = &expr else {
+        if let ast::Expr::Ident(ident) = &expr
+            && let Some(token) = ident.ident_token()
+            && let Some(value) = scopes.let_value(ident.syntax(), token.text())
+            && let value @ ast::Expr::Select(_) = nixpkgs::strip_parens(value)
+            && static_selection(&value).is_some()
+        {
+            expr = value;
+            continue;
+        }
+        let Some((inner, path)) = static_selection(&expr) else {
             break;
         };
-        if select.default_expr().is_some() {
-            break;
-        }
-        let Some(path) = select.attrpath().and_then(|p| nixpkgs::attrpath_names(&p)) else {
-            break;
-        };
-        if path.iter().any(|n| n == "legacyPackages") {
-            break;
-        }
-        let Some(inner) = select.expr() else { break };
         names.splice(0..0, path);
-        expr = nixpkgs::strip_parens(inner);
+        expr = inner;
     }
     (expr, names)
+}
+
+/// `e.a.b` → (`e`, `["a", "b"]`) for a static selection without `or` and `legacyPackages`.
+fn static_selection(expr: &ast::Expr) -> Option<(ast::Expr, Vec<String>)> {
+    let ast::Expr::Select(select) = expr else {
+        return None;
+    };
+    if select.default_expr().is_some() {
+        return None;
+    }
+    let path = select
+        .attrpath()
+        .and_then(|p| nixpkgs::attrpath_names(&p))?;
+    if path.iter().any(|n| n == "legacyPackages") {
+        return None;
+    }
+    Some((nixpkgs::strip_parens(select.expr()?), path))
 }
 
 /// Whether any package set in the file can resolve to an instance (without this, no use can
