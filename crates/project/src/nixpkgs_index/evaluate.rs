@@ -11,8 +11,9 @@
 //!   anything that would copy to the store or build (import from derivation) fails at once.
 //! - Restricted mode (`restrict-eval`, `allowed-uris` empty) with the nixpkgs root and the list
 //!   file as the only allowed paths: no reads elsewhere, no fetching of URLs; only the
-//!   `nix-command` experimental feature is on, so no flake registry is ever downloaded;
-//!   `NIX_PATH` is cleared and `builtins.getEnv` answers `""`.
+//!   `nix-command` experimental feature is on, so no flake registry is ever downloaded; the
+//!   search path is only ours (`nix-path` empty: neither `NIX_PATH` nor `nix.conf` adds to it,
+//!   which in restricted mode would allow reading there) and `builtins.getEnv` answers `""`.
 //! - `tryEval` catches `throw` and failed assertions but not `abort`, missing attributes or
 //!   infinite recursion, which end the whole evaluation. The expression traces each package's
 //!   name before evaluating it, so such a failure names its package: the verdicts printed so far
@@ -251,6 +252,7 @@ fn run_once(
         ])
         .args(["--option", "substitute", "false"])
         .args(["--option", "builders", ""])
+        .args(["--option", "nix-path", ""])
         .arg("-I")
         .arg(search_path_entry("flake-lsp-nixpkgs", root))
         .arg("-I")

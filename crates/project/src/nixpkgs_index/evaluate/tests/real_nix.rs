@@ -164,6 +164,56 @@ fn a_linked_root_and_no_store() {
     .assert_eq(&show(&result));
 }
 
+/// The user's search path (`NIX_PATH`, `nix-path` in `nix.conf`) is not used: `<nixpkgs>` in a
+/// package does not resolve, and the directory it names cannot be read.
+#[cfg(unix)]
+#[test]
+fn user_search_paths_are_not_used() {
+    let Some(nix) = real_nix("user_search_paths_are_not_used") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    let elsewhere = dir.path().join("elsewhere");
+    write(
+        &tree,
+        "default.nix",
+        &format!(
+            r#"{{ ... }}: {{
+  angle = {{ type = "derivation"; meta.unfree = import <nixpkgs>; }};
+  direct = {{ type = "derivation"; meta.unfree = import {}/default.nix; }};
+  plain = {{ type = "derivation"; meta.unfree = false; }};
+}}"#,
+            elsewhere.display()
+        ),
+    );
+    write(&elsewhere, "default.nix", "true");
+    let wrapper = super::script(
+        dir.path(),
+        "nix",
+        &format!(
+            "NIX_PATH='nixpkgs={0}' NIX_CONFIG='nix-path = nixpkgs={0}' exec '{1}' \"$@\"",
+            elsewhere.display(),
+            nix.display()
+        ),
+    );
+    let result = evaluate_unfree(
+        &wrapper,
+        &tree,
+        &names(&["angle", "direct", "plain"]),
+        Duration::from_secs(60),
+    )
+    .expect("evaluated");
+    // Both end without a verdict (Nix 2.8: `<nixpkgs>` throws, caught by `tryEval`; the read
+    // outside the tree ends the evaluation and is recorded as failed).
+    assert_eq!(result.verdicts, vec![("plain".to_owned(), false)]);
+    assert!(
+        result.failed.iter().all(|(a, _)| a != "plain"),
+        "{:?}",
+        result.failed
+    );
+}
+
 /// Thousands of packages: the list travels in a file, not in one (at most 128 KiB) argument.
 #[test]
 fn many_packages() {
