@@ -18,7 +18,8 @@
 //!   infinite recursion, which end the whole evaluation. The expression traces each package's
 //!   name before evaluating it, so such a failure names its package: the verdicts printed so far
 //!   are kept, that package is recorded as failed, and the rest are evaluated again.
-//! - `nix` runs in a process group of its own; at the deadline the whole group is killed.
+//! - `nix` runs in a process group of its own; at the deadline the whole group is killed. It runs
+//!   under coreutils' `timeout` when there is one, so that it dies even when flake-lsp is gone.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -82,6 +83,12 @@ pub fn evaluate_unfree(
     pending.dedup();
     if pending.is_empty() {
         return Ok(result);
+    }
+    if !super::is_executable(nix) {
+        return Err(format!(
+            "could not run {}: not an executable file",
+            nix.display()
+        ));
     }
     // Restricted mode compares resolved paths with the allowed ones: resolve the root's links.
     let root = std::fs::canonicalize(root)
@@ -235,7 +242,7 @@ fn run_once(
     timeout: Duration,
 ) -> Result<Run, String> {
     let list = attr_list_file(attrs)?;
-    let mut command = Command::new(nix);
+    let mut command = watchdog(nix, deadline);
     command
         .arg("--experimental-features")
         .arg("nix-command")
@@ -319,6 +326,23 @@ fn run_once(
         }),
         _ => Err(format!("`nix eval` failed: {error}")),
     }
+}
+
+/// A command that runs `nix`: under coreutils' `timeout` when there is one, which kills it a
+/// little after `deadline` even if flake-lsp is gone by then (an editor stopping the server, a
+/// Ctrl-C on `check`) and could not.
+fn watchdog(nix: &Path, deadline: Instant) -> Command {
+    let timeout = std::env::var_os("PATH").and_then(|p| super::find_in_path("timeout", &p));
+    let Some(timeout) = timeout else {
+        return Command::new(nix);
+    };
+    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs() + 5;
+    let mut command = Command::new(timeout);
+    command
+        .args(["-s", "KILL"])
+        .arg(seconds.to_string())
+        .arg(nix);
+    command
 }
 
 /// `name=path` for `-I`.

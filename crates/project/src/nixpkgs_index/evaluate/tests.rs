@@ -106,7 +106,10 @@ fn fake_nix_failures_are_errors() {
     assert!(err.contains("printed no error"), "{err}");
 
     let err = run(Path::new("/nonexistent/nix"), Duration::from_secs(1)).expect_err("no binary");
-    assert!(err.starts_with("could not run /nonexistent/nix"), "{err}");
+    assert_eq!(
+        err,
+        "could not run /nonexistent/nix: not an executable file"
+    );
 
     let err = evaluate_unfree(
         &bad,
@@ -123,6 +126,36 @@ fn fake_nix_failures_are_errors() {
     let err =
         evaluate_unfree(&bad, empty.path(), &attrs, Duration::ZERO).expect_err("no default.nix");
     assert!(err.ends_with("has no default.nix"), "{err}");
+}
+
+/// `nix` runs under coreutils' `timeout` (when there is one), which kills it even when
+/// flake-lsp is gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn nix_runs_under_a_watchdog() {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if crate::nixpkgs_index::find_in_path("timeout", &path).is_none() {
+        eprintln!("nix_runs_under_a_watchdog: skipped, no `timeout` on PATH");
+        return;
+    }
+    let bin = tempfile::tempdir().expect("tempdir");
+    let nix = script(
+        bin.path(),
+        "nix",
+        r#"case "$(tr '\0' ' ' < /proc/$PPID/cmdline)" in
+  *"timeout -s KILL "*) echo '{"watched":true}' ;;
+  *) echo '{"watched":false}' ;;
+esac"#,
+    );
+    let root = any_root();
+    let result = evaluate_unfree(
+        &nix,
+        root.path(),
+        &names(&["watched"]),
+        Duration::from_secs(20),
+    )
+    .expect("evaluated");
+    assert_eq!(result.verdicts, vec![("watched".to_owned(), true)]);
 }
 
 /// A fake `nix` that fails on the package `bad` the way real `nix` does (traces, then an error
