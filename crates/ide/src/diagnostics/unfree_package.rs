@@ -30,8 +30,8 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
             .collect();
         // Resolving the set can mean a module-graph query; a package no index calls unfree
         // needs none (`path[1..]` for a set an overlay nests in `pkgs`).
-        if !packages.may_be_unfree(&path) && !(path.len() > 1 && packages.may_be_unfree(&path[1..]))
-        {
+        let nested_may_be_unfree = path.len() > 1 && packages.may_be_unfree(&path[1..]);
+        if !packages.may_be_unfree(&path) && !nested_may_be_unfree {
             continue;
         }
         let Some(providers) = resolve_set_in(db, file_id, &set, &scopes) else {

@@ -959,7 +959,7 @@ fn flake_import_overlays(ev: &Evaluator<'_>, scope: OutputsScope, out: &mut Vec<
         let is_import = apply
             .lambda()
             .map(|f| strip_parens(f.syntax().clone()))
-            .and_then(|f| ast::Apply::cast(f))
+            .and_then(ast::Apply::cast)
             .and_then(|inner| inner.lambda())
             .is_some_and(|f| strip_parens(f.syntax().clone()).text() == "import");
         if !is_import {
