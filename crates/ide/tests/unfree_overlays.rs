@@ -435,7 +435,11 @@ fn overlays_of_an_imported_nixpkgs() {
   environment.systemPackages = [ pkgsFree.unstable.spotify pkgsOther.unstable.spotify ];
 }
 "#,
-        expect![""],
+        expect![[r#"
+            /flake.nix:20:20-20:40 error[unfree-package] `vscode` has license ‘unfree’ and would be refused: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in flake.nix, whose config is the parent's (`config = prev.config`): `pkgs` is the nixpkgs instance imported in flake.nix, which allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:5:18-5:83: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
     );
 }
 
@@ -606,6 +610,50 @@ fn a_let_bound_nested_set() {
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
             /packages.nix:5:74-5:81 error[unfree-package] `zoom-us` has license ‘unfree’ and would be refused: in nixosConfigurations.host, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlays/default.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
                 related /overlays/default.nix:3:16-5:6: the overlay makes the nixpkgs instance here
+                fix: Set `config.allowUnfree = true` for this nixpkgs instance
+        "#]],
+    );
+}
+
+#[test]
+fn standalone_home_manager_and_nixpkgs_pkgs() {
+    check(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, home-manager, ... }@inputs: let
+    system = "x86_64-linux";
+    overlay = final: prev: { unstable = import inputs.nixpkgs-unstable { inherit system; }; };
+    pkgs = import nixpkgs { inherit system; overlays = [ overlay ]; };
+  in {
+    homeConfigurations.roni = home-manager.lib.homeManagerConfiguration {
+      inherit pkgs;
+      modules = [ ./home.nix ];
+    };
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      modules = [
+        ./configuration.nix
+        {
+          nixpkgs.pkgs = pkgs;
+          # Appended to `nixpkgs.pkgs`: which `unstable` wins is not modelled.
+          nixpkgs.overlays = [ (final: prev: { other = 1; }) ];
+        }
+      ];
+    };
+  };
+}
+#- /home.nix
+{ pkgs, ... }: {
+  home.packages = [ pkgs.unstable.spotify ];
+}
+#- /configuration.nix
+{ pkgs, ... }: {
+  environment.systemPackages = [ pkgs.unstable.vscode ];
+}
+"#,
+        expect![[r#"
+            /home.nix:2:21-2:42 error[unfree-package] `spotify` has license ‘unfree’ and would be refused: in homeConfigurations.roni, `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in flake.nix, whose config allows no unfree packages. Allow it in that instance's config (`allowUnfree` or `allowUnfreePredicate`).
+                related /flake.nix:4:41-4:91: the overlay makes the nixpkgs instance here
                 fix: Set `config.allowUnfree = true` for this nixpkgs instance
         "#]],
     );

@@ -173,13 +173,7 @@ impl<'a> Evaluator<'a> {
         let mut env = env;
         for scope in scopes.iter().rev() {
             if let Some(let_in) = ast::LetIn::cast(scope.clone()) {
-                // Only the body sees the bindings (they see each other through `bindings`).
-                if !let_in
-                    .body()
-                    .is_some_and(|b| b.syntax().text_range().contains_range(target))
-                {
-                    continue;
-                }
+                // The body and the bindings' values all see the bindings.
                 let new_env = self.new_env(env, HashMap::new());
                 let vars = self.bindings(file, &let_in, new_env, env);
                 self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
