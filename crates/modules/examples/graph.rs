@@ -79,6 +79,17 @@ fn main() {
             );
         }
     }
+    for i in &analysis.graph.import_overlays {
+        let o = &i.overlays;
+        println!(
+            "import with overlays at {}@{:?}: open={} foreign={} attrs: {:?}",
+            disk.display_path(i.import.file_id),
+            i.import.range,
+            o.open,
+            o.foreign,
+            o.attrs.keys().collect::<Vec<_>>()
+        );
+    }
     for f in disk.files() {
         for d in analysis.diagnostics(f) {
             println!("{}: [{:?}] {}", disk.display_path(f), d.code, d.message);
