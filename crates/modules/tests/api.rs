@@ -229,3 +229,49 @@ fn overlays_of_each_context() {
     "#]]
     .assert_eq(&out);
 }
+
+#[test]
+fn overlays_of_imports_in_flake_outputs() {
+    let files = MemFiles::from_fixture(
+        r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, ... }@inputs: let
+    system = "x86_64-linux";
+    local = final: prev: { local = 1; };
+    pkgs = import nixpkgs { inherit system; overlays = [ self.overlays.default local ]; };
+  in {
+    overlays.default = import ./overlay.nix inputs;
+    packages.${system} = builtins.mapAttrs (name: p: import nixpkgs { overlays = [ p ]; }) { };
+  };
+}
+#- /overlay.nix
+inputs: final: prev: {
+  unstable = import inputs.nixpkgs-unstable { inherit (final) system config; };
+}
+"#,
+    );
+    let analysis = modules::analyze(&files);
+    let mut out = String::new();
+    for i in &analysis.graph.import_overlays {
+        let o = &i.overlays;
+        out.push_str(&format!(
+            "{} open={} foreign={}\n",
+            files.show(i.import).lines().next().unwrap_or_default(),
+            o.open,
+            o.foreign
+        ));
+        for (name, defs) in &o.attrs {
+            for d in defs {
+                let value = d.value.map(|v| files.show(v)).unwrap_or_default();
+                out.push_str(&format!("  {name} = {value}\n"));
+            }
+        }
+    }
+    expect_test::expect![[r#"
+        /flake.nix:`import nixpkgs { inherit system; overlays = [ self.overlays.default local ]; }` open=false foreign=false
+          local = /flake.nix:`1`
+          unstable = /overlay.nix:`import inputs.nixpkgs-unstable { inherit (final) system config; }`
+        /flake.nix:`import nixpkgs { overlays = [ p ]; }` open=true foreign=false
+    "#]].assert_eq(&out);
+}
