@@ -47,19 +47,6 @@ pub(crate) fn diagnostics(
         let acc = out.entry(key.file).or_default();
         check_module(files, graph, key, &info, &ctxs, acc);
     }
-    for (range, text, is_dir) in &graph.missing_paths {
-        let msg = if *is_dir {
-            format!("`{text}` is a directory without a `default.nix`, so it cannot be imported")
-        } else {
-            format!("`{text}` does not exist")
-        };
-        out.entry(range.file_id).or_default().push(Diagnostic::new(
-            codes::MISSING_IMPORT,
-            Severity::Error,
-            *range,
-            msg,
-        ));
-    }
     for diags in out.values_mut() {
         diags.sort_by_key(|d| (d.location.range.start(), d.code));
         diags.dedup_by(|a, b| {

@@ -15,8 +15,8 @@
 //!    `home-manager.extraSpecialArgs` + `sharedModules`. Whatever cannot be evaluated marks the
 //!    context *open*, which silences every diagnostic that would depend on it.
 //! 3. **Diagnostics** ([`ModuleAnalysis::diagnostics`]): `missing-module-argument`,
-//!    `module-args-recursion`, `missing-import`, `unexpected-module-argument`,
-//!    `imports-in-config`.
+//!    `module-args-recursion`, `unexpected-module-argument`, `imports-in-config`; and, file by
+//!    file without the graph, `missing-import` ([`missing_imports`]).
 //!
 //! # API for other layers
 //!
@@ -60,6 +60,7 @@ mod check;
 pub mod eval;
 pub mod graph;
 mod mem_files;
+mod missing_imports;
 pub mod module_info;
 pub mod path_refs;
 pub mod query;
@@ -79,6 +80,7 @@ pub use graph::{
     OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
 };
 pub use mem_files::MemFiles;
+pub use missing_imports::missing_imports;
 pub use module_info::{Certainty, ModuleInfo, StrictPosition};
 pub use path_refs::{PathRef, PathRefCache, PathUse};
 pub use query::{ArgumentAt, PatternCompletion, ValueOrigin};

@@ -19,7 +19,6 @@ use crate::graph::{
     OsKind, OverlayAttr, Overlays, PkgsSource, PkgsSourceKind, SourceKind,
 };
 use crate::module_info::Certainty;
-use crate::summary::PathUse;
 use crate::syntax_util::{DYNAMIC, strip_parens};
 
 /// Output attributes never searched for configurations (they only cost evaluation budget).
@@ -78,9 +77,7 @@ pub fn build_graph(files: &dyn Files) -> ModuleGraph {
     for scope in scopes {
         flake_import_overlays(&ev, scope, &mut b.graph.import_overlays);
     }
-    let mut graph = b.graph;
-    graph.missing_paths = missing_paths(files);
-    graph
+    b.graph
 }
 
 fn loc_range((file, range): Loc) -> FileRange {
@@ -1153,50 +1150,4 @@ fn file_module(ev: &Evaluator<'_>, path: &VfsPath) -> Option<ModuleKey> {
         file,
         range: expr.text_range(),
     })
-}
-
-/// Literal paths in `import`, `imports`, `modules` that do not exist.
-fn missing_paths(files: &dyn Files) -> Vec<(FileRange, String, bool)> {
-    let mut out = Vec::new();
-    if !files.has_existence_info() {
-        return out;
-    }
-    for file in files.files() {
-        let path = files.path(file);
-        if path.as_path().extension().is_none_or(|e| e != "nix") {
-            continue;
-        }
-        let refs = files.path_refs(file);
-        let Some(dir) = path.parent() else { continue };
-        for r in refs.iter() {
-            let target = if r.text.starts_with('/') {
-                VfsPath::new(&*r.text)
-            } else {
-                dir.join(&*r.text)
-            };
-            let range = FileRange {
-                file_id: file,
-                range: r.range,
-            };
-            if !files.is_in_workspace(&target) {
-                continue;
-            }
-            if files.file_id(&target).is_some() {
-                continue;
-            }
-            let is_dir = files.is_dir(&target);
-            if is_dir {
-                let default = target.join("default.nix");
-                if files.file_id(&default).is_none() && !files.exists(&default) {
-                    out.push((range, r.text.to_string(), true));
-                }
-                continue;
-            }
-            if !files.exists(&target) {
-                let _ = PathUse::Import;
-                out.push((range, r.text.to_string(), false));
-            }
-        }
-    }
-    out
 }

@@ -225,8 +225,6 @@ impl Context {
 pub struct ModuleGraph {
     /// Every context found.
     pub contexts: Vec<Context>,
-    /// Literal module paths that do not exist: (where, path text, is a directory without default.nix).
-    pub missing_paths: Vec<(FileRange, String, bool)>,
     /// The overlays of each `import … { overlays = …; }` written in a `flake.nix`'s outputs,
     /// evaluated there (so `self.overlays.x` and overlays from other files resolve).
     pub import_overlays: Vec<ImportOverlays>,
