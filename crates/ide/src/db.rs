@@ -8,6 +8,7 @@ use base::{FileId, TextEdit, VfsPath};
 use syntax::{LineIndex, Parse};
 
 use crate::change::{AnalysisConfig, Change, FileContent};
+use crate::diagnostics::module_cache::ModuleCache;
 
 /// One file's state. Shared between snapshots; derived data is computed at most once.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub(crate) struct Db {
     /// (the module graph keeps using it while the user types; see `module_graph`).
     last_error_free: HashMap<FileId, Arc<FileData>>,
     memo: Memo,
+    /// The last module analyses, reused by later snapshots whose inputs did not change.
+    pub(crate) module_cache: Arc<ModuleCache>,
 }
 
 /// Whole-snapshot derived values (the flake models, the module graph…), computed at most once
@@ -123,11 +126,28 @@ impl Db {
     /// When the file's current text has syntax errors: its last text that parsed without
     /// errors, with that parse.
     pub(crate) fn last_error_free(&self, file_id: FileId) -> Option<(Arc<str>, Parse)> {
+        let old = self.stand_in(file_id)?;
+        Some((Arc::clone(&old.text), old.parse.get()?.clone()))
+    }
+
+    /// The state standing in for a file with syntax errors: its last error-free one.
+    fn stand_in(&self, file_id: FileId) -> Option<&Arc<FileData>> {
         if self.parse(file_id).errors().is_empty() {
             return None;
         }
-        let old = self.last_error_free.get(&file_id)?;
-        Some((Arc::clone(&old.text), old.parse.get()?.clone()))
+        self.last_error_free
+            .get(&file_id)
+            .filter(|old| old.parse.get().is_some())
+    }
+
+    /// The state of a file as a view sees it: with `last_good`, a broken file's stand-in.
+    pub(crate) fn file_as_seen(&self, file_id: FileId, last_good: bool) -> Option<&Arc<FileData>> {
+        let stand_in = if last_good {
+            self.stand_in(file_id)
+        } else {
+            None
+        };
+        stand_in.or_else(|| self.file(file_id))
     }
 
     /// The snapshot's value of type `T`, computed by `compute` on first use. Concurrent callers
@@ -227,19 +247,26 @@ fn apply_edits(old: &FileData, edits: &[TextEdit]) -> FileData {
     let FileContent::Text(_) = old.content else {
         return FileData::new(old.content.clone());
     };
-    let mut text = old.text.to_string();
+    let mut text: Option<String> = None;
     let mut parse = old.parse.get().cloned();
     for edit in edits {
-        let start = usize::from(edit.range.start()).min(text.len());
-        let end = usize::from(edit.range.end()).clamp(start, text.len());
-        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        let current = text.as_deref().unwrap_or(&old.text);
+        let start = usize::from(edit.range.start()).min(current.len());
+        let end = usize::from(edit.range.end()).clamp(start, current.len());
+        if !current.is_char_boundary(start) || !current.is_char_boundary(end) {
             parse = None;
             continue;
         }
-        text.replace_range(start..end, &edit.new_text);
-        parse = parse.and_then(|p| p.reparse(edit.range, &edit.new_text, &text));
+        // One copy of a big text per edit: the new text is built at its final size.
+        let mut next = String::with_capacity(current.len() - (end - start) + edit.new_text.len());
+        next.push_str(&current[..start]);
+        next.push_str(&edit.new_text);
+        next.push_str(&current[end..]);
+        parse = parse.and_then(|p| p.reparse(edit.range, &edit.new_text, &next));
+        text = Some(next);
     }
-    let data = FileData::new(FileContent::Text(Arc::from(text)));
+    let text = text.map_or_else(|| Arc::clone(&old.text), Arc::from);
+    let data = FileData::new(FileContent::Text(text));
     if let Some(parse) = parse {
         let _ = data.parse.set(parse);
     }

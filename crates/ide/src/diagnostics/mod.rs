@@ -3,6 +3,7 @@
 pub(crate) mod codes;
 mod file_content;
 mod flake_checks;
+pub(crate) mod module_cache;
 pub(crate) mod module_graph;
 mod module_inputs;
 mod syntax_error;

@@ -12,6 +12,7 @@ use modules::{FileSummary, ModuleAnalysis, PathRef, PathRefCache, SummaryCache};
 use syntax::Parse;
 
 use crate::db::Db;
+use crate::diagnostics::module_cache::View;
 
 /// Summaries outlive snapshots: a file's summary is recomputed only when its text changes.
 static SUMMARIES: LazyLock<SummaryCache> = LazyLock::new(SummaryCache::new);
@@ -136,11 +137,23 @@ impl modules::Files for DbFiles<'_> {
     }
 }
 
-/// The module analysis of the snapshot (computed once per snapshot).
+/// The module analysis of the snapshot: computed at most once per snapshot, and reused from an
+/// earlier snapshot when nothing it read has changed (see [`module_cache`](super::module_cache)).
 pub(crate) fn analysis(db: &Db) -> Arc<ModuleAnalysis> {
-    db.memo(|db| {
-        let files = DbFiles::new(db);
-        let result = modules::analyze(&files);
+    Arc::clone(&db.memo(|db| Memoised(analyze(db, View::Current))).0)
+}
+
+/// A per-snapshot memo slot for an analysis that may be shared with earlier snapshots.
+struct Memoised(Arc<ModuleAnalysis>);
+
+/// The analysis of `view`, from the cache when its inputs still hold.
+fn analyze(db: &Db, view: View) -> Arc<ModuleAnalysis> {
+    let files = match view {
+        View::Current => DbFiles::new(db),
+        View::LastGood => DbFiles::last_good(db),
+    };
+    db.module_cache.get_or_analyze(db, view, &files, |files| {
+        let result = modules::analyze(files);
         let live: Vec<Arc<str>> = db
             .files()
             .map(|f| db.text(f))
@@ -170,7 +183,7 @@ fn diagnostic_analysis(db: &Db) -> Arc<DiagnosticAnalysis> {
         let analysis = if stand_ins.is_empty() {
             analysis(db)
         } else {
-            Arc::new(modules::analyze(&DbFiles::last_good(db)))
+            analyze(db, View::LastGood)
         };
         DiagnosticAnalysis {
             analysis,
@@ -226,15 +239,18 @@ fn map_location(
 /// be mapped are left out, and fixes that would edit a stand-in are dropped.
 pub(crate) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let diag = diagnostic_analysis(db);
+    let graph_diagnostics = diag.analysis.diagnostics(file_id).iter().cloned();
     if diag.stand_ins.is_empty() {
-        acc.extend(diag.analysis.diagnostics(file_id).iter().cloned());
+        acc.extend(graph_diagnostics);
+        acc.extend(modules::missing_imports(&DbFiles::new(db), file_id));
         return;
     }
-    for d in diag.analysis.diagnostics(file_id) {
+    let missing_imports = modules::missing_imports(&DbFiles::last_good(db), file_id);
+    for d in graph_diagnostics.chain(missing_imports) {
         let Some(location) = map_location(&diag.stand_ins, d.location) else {
             continue;
         };
-        let mut d = d.clone();
+        let mut d = d;
         d.location = location;
         d.related
             .retain_mut(|r| match map_location(&diag.stand_ins, r.location) {

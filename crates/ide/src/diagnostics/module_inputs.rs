@@ -5,13 +5,23 @@
 use base::{Diagnostic, FileId, FileRange, Fix, Severity, SourceChange};
 
 use crate::db::Db;
-use crate::diagnostics::module_graph::DbFiles;
+use crate::diagnostics::module_graph::{self, DbFiles};
 use crate::features::flake_models::flake_models;
 use crate::features::flake_module_inputs::module_inputs;
 
 pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     let models = flake_models(db);
     if models.flakes.is_empty() || models.for_file(file_id).is_some() {
+        return;
+    }
+    // Receivers are modules: a file that is no module of any configuration has none, and
+    // needs no tracing of the whole workspace's arguments.
+    let graph = &module_graph::analysis(db).graph;
+    if !graph
+        .contexts
+        .iter()
+        .any(|c| c.modules.iter().any(|m| m.file == file_id))
+    {
         return;
     }
     let inputs = module_inputs(db);
