@@ -198,3 +198,36 @@ fn an_edit_rescans_only_around_it() {
         cache.get(file, &parse.syntax_node());
     }
 }
+
+#[test]
+fn old_versions_of_big_nodes_are_freed_as_edits_go() {
+    // Each keystroke makes a new version of every big node above it; the memo must not keep the
+    // old ones until a batch sweep frees hundreds at once (a visible pause in a big file).
+    let cache = PathRefCache::new();
+    let file = FileId(2);
+    let mut text = big_file(2000);
+    let mut parse = syntax::parse(&text);
+    cache.get(file, &parse.syntax_node());
+    let starts: Vec<usize> = text
+        .match_indices("\n  ")
+        .map(|(i, _)| i + 3)
+        .filter(|&i| text.as_bytes()[i].is_ascii_alphabetic())
+        .collect();
+    let mut most = 0;
+    for step in 0..100 {
+        let at = TextSize::try_from(starts[(step * 7919) % starts.len()]).unwrap_or_default();
+        let mut new_text = text.clone();
+        new_text.insert(usize::from(at), 'x');
+        parse = parse
+            .reparse(TextRange::empty(at), "x", &new_text)
+            .unwrap_or_else(|| syntax::parse(&new_text));
+        text = new_text;
+        assert_eq!(
+            &*cache.get(file, &parse.syntax_node()),
+            path_refs(&parse.syntax_node()).as_slice()
+        );
+        most = most.max(cache.node_entries(file));
+    }
+    // Two generations of the big nodes on the edited paths (46 here); without eager freeing, 174.
+    assert!(most <= 64, "up to {most} big-node entries kept");
+}
