@@ -57,8 +57,11 @@ pub(crate) struct Db {
 /// per snapshot and dropped by the next change.
 #[derive(Default, Debug)]
 struct Memo {
-    slots: Mutex<HashMap<TypeId, Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
+    slots: Mutex<HashMap<TypeId, Arc<OnceLock<MemoValue>>>>,
 }
+
+/// One memoised value, downcast by its type.
+type MemoValue = Arc<dyn Any + Send + Sync>;
 
 impl Clone for Memo {
     /// A changed snapshot starts with nothing memoised.
@@ -157,7 +160,7 @@ impl Db {
             let mut slots = self.memo.slots.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(slots.entry(TypeId::of::<T>()).or_default())
         };
-        let value = slot.get_or_init(|| Arc::new(compute(self)) as Arc<dyn Any + Send + Sync>);
+        let value = slot.get_or_init(|| Arc::new(compute(self)) as MemoValue);
         Arc::clone(value)
             .downcast::<T>()
             .expect("memo slots are keyed by type")

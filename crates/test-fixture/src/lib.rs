@@ -78,17 +78,17 @@ impl Fixture {
         let mut text = String::with_capacity(raw.len());
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
-            if c == '$' {
-                if let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-                    chars.next();
-                    let offset = TextSize::of(text.as_str());
-                    self.markers.push(Marker {
-                        index: d as u8,
-                        path: path.clone(),
-                        offset,
-                    });
-                    continue;
-                }
+            if c == '$'
+                && let Some(d) = chars.peek().and_then(|d| d.to_digit(10))
+            {
+                chars.next();
+                let offset = TextSize::of(text.as_str());
+                self.markers.push(Marker {
+                    index: d as u8,
+                    path: path.clone(),
+                    offset,
+                });
+                continue;
             }
             text.push(c);
         }
