@@ -44,14 +44,22 @@ struct Plan {
 }
 
 /// License data for the `unfree-package` diagnostic: the locked nixpkgs of each flake (scanned
-/// once, then cached), `--nixpkgs`, or the bundled list of well-known unfree packages.
+/// once, then cached), `--nixpkgs`, or the bundled list of well-known unfree packages; with
+/// `--unfree-evaluate`, completed by `nix eval`. Warnings go to stderr (stdout holds the report).
 fn package_data(args: &CheckArgs, roots: &[VfsPath]) -> ide::Change {
     let mut config = ide::AnalysisConfig::default();
     config.nixpkgs_path = args.nixpkgs.as_ref().map(|p| p.display().to_string());
     config.unfree_evaluate = args.unfree_evaluate;
     let roots: Vec<std::path::PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
     let cache = project::cache_dir();
-    let packages = project::load_package_data(&roots, &config, cache.as_deref(), &mut |_| {});
+    let mut log = |line: project::LogLine| {
+        if line.level == project::LogLevel::Warn {
+            eprintln!("flake-lsp: warning: {line}");
+        }
+    };
+    let scanned = project::load_package_data(&roots, &config, cache.as_deref(), &mut log);
+    let packages = project::evaluate_undecided(&scanned, cache.as_deref(), &mut log)
+        .unwrap_or(scanned.packages);
     let mut change = ide::Change::new();
     change.packages = Some(std::sync::Arc::new(packages));
     change

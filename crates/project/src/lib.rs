@@ -29,6 +29,7 @@ pub use nixpkgs_index::{
     load_cached_index, load_or_scan_nixpkgs, load_package_data, locked_nixpkgs, scan_nixpkgs,
     store_cached_index,
 };
+pub use nixpkgs_index::{LogLevel, LogLine, ScannedPackages, evaluate_undecided};
 pub use read::read_file;
 pub use watch::Watcher;
 

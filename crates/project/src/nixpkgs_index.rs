@@ -6,19 +6,17 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use nixpkgs::{LicenseTable, PackageIndex, ScannedPackage, TopLevelTarget};
 
 mod evaluate;
+mod package_data;
 
 pub use evaluate::{UnfreeVerdicts, evaluate_unfree};
+pub use package_data::{LogLevel, LogLine, ScannedPackages, evaluate_undecided, load_package_data};
 
 /// Package files bigger than this are not scanned (their verdict stays unknown).
 const MAX_PACKAGE_FILE: u64 = 4 * 1024 * 1024;
-
-/// How long `nix eval` may take per nixpkgs tree (setting `unfree.evaluate`).
-const EVALUATE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Stack size of scanner threads: rowan builds and drops trees recursively.
 const SCAN_STACK: usize = 64 * 1024 * 1024;
@@ -273,48 +271,6 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// Asks `nix` about the packages of `index` the scan could not decide (setting
-/// `unfree.evaluate`) and logs one line on the outcome. True when `nix` answered.
-fn evaluate_undecided(
-    index: &mut PackageIndex,
-    nix: &Path,
-    root: &Path,
-    log: &mut dyn FnMut(String),
-) -> bool {
-    let undecided: Vec<String> = index.undecided().map(|p| p.attr.clone()).collect();
-    if undecided.is_empty() {
-        return false;
-    }
-    let start = Instant::now();
-    match evaluate_unfree(nix, root, &undecided, EVALUATE_TIMEOUT) {
-        Ok(result) => {
-            index.apply_evaluated(&result.verdicts);
-            let failed = match result.failed.first() {
-                Some((attr, err)) => format!(
-                    "; {} failed to evaluate and keep their static verdict (first, `{attr}`: {err})",
-                    result.failed.len()
-                ),
-                None => String::new(),
-            };
-            log(format!(
-                "unfree.evaluate: `nix eval` decided {} of {} undecided packages of {} in {:.1} s{failed}",
-                result.verdicts.len(),
-                undecided.len(),
-                root.display(),
-                start.elapsed().as_secs_f32()
-            ));
-            true
-        }
-        Err(err) => {
-            log(format!(
-                "unfree.evaluate: `nix eval` for {} failed, the static verdicts stand: {err}",
-                root.display()
-            ));
-            false
-        }
-    }
-}
-
 /// A nixpkgs source pinned by a flake's lock file.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LockedNixpkgs {
@@ -362,108 +318,6 @@ pub fn locked_nixpkgs(flake_root: &Path, store_dir: &str) -> Vec<LockedNixpkgs> 
 fn is_nixpkgs_tree(root: &Path) -> bool {
     (root.join("lib/licenses/licenses.nix").is_file() || root.join("lib/licenses.nix").is_file())
         && root.join("pkgs/top-level").is_dir()
-}
-
-/// Builds the package data for the analysis (`ide::Change::packages`): one index per locked
-/// nixpkgs of the flakes at `flake_roots` (by input name; the input called `nixpkgs`, else the
-/// first, is the default), the `nixpkgs.path` setting as default when nothing is locked, the
-/// opt-in evaluator for undecided packages (`unfree.evaluate`), and the bundled fallback.
-/// Slow on first use (a scan per nixpkgs, then cached): call it from a background task.
-/// `log` receives one line per index, for `$/progress` or logs.
-pub fn load_package_data(
-    flake_roots: &[PathBuf],
-    config: &ide::AnalysisConfig,
-    cache_dir: Option<&Path>,
-    log: &mut dyn FnMut(String),
-) -> nixpkgs::Packages {
-    let nix = if config.unfree_evaluate {
-        let found = std::env::var_os("PATH").and_then(|p| find_in_path("nix", &p));
-        if found.is_none() {
-            log(
-                "unfree.evaluate is on, but no `nix` was found on PATH: unfree verdicts come \
-                 from the static license scan only"
-                    .to_owned(),
-            );
-        }
-        found
-    } else {
-        None
-    };
-    load_package_data_with(flake_roots, config, nix.as_deref(), cache_dir, log)
-}
-
-/// [`load_package_data`] with the `nix` to evaluate with (`None`: no evaluation).
-fn load_package_data_with(
-    flake_roots: &[PathBuf],
-    config: &ide::AnalysisConfig,
-    nix: Option<&Path>,
-    cache_dir: Option<&Path>,
-    log: &mut dyn FnMut(String),
-) -> nixpkgs::Packages {
-    use std::sync::Arc;
-    let mut packages = nixpkgs::Packages::bundled();
-    let load = |root: &Path, key: &str, log: &mut dyn FnMut(String)| -> Option<Arc<PackageIndex>> {
-        // An index with the verdicts of an earlier evaluation of the same tree is cached apart
-        // from the scanned one, so that turning the setting off forgets them.
-        let evaluated_key = format!("{key}-evaluated");
-        if nix.is_some()
-            && let Some(index) = cache_dir.and_then(|dir| load_cached_index(dir, &evaluated_key))
-        {
-            log(format!(
-                "nixpkgs index of {} ({} packages, Cache, with `nix eval` verdicts)",
-                root.display(),
-                index.len()
-            ));
-            return Some(Arc::new(index));
-        }
-        match load_or_scan_nixpkgs(root, key, cache_dir) {
-            Ok((mut index, origin)) => {
-                if let Some(nix) = nix
-                    && evaluate_undecided(&mut index, nix, root, log)
-                    && let Some(dir) = cache_dir
-                    && let Err(err) = store_cached_index(dir, &evaluated_key, &index)
-                {
-                    log(format!(
-                        "could not write the nixpkgs index cache in {}: {err}",
-                        dir.display()
-                    ));
-                }
-                log(format!(
-                    "nixpkgs index of {} ({} packages, {origin:?})",
-                    root.display(),
-                    index.len()
-                ));
-                Some(Arc::new(index))
-            }
-            Err(err) => {
-                log(format!("no nixpkgs index for {}: {err}", root.display()));
-                None
-            }
-        }
-    };
-    for flake_root in flake_roots {
-        for locked in locked_nixpkgs(flake_root, &config.store_dir) {
-            if packages.by_source.contains_key(&locked.input) {
-                continue;
-            }
-            if let Some(index) = load(&locked.store_path, &locked.nar_hash, log) {
-                if locked.input == "nixpkgs" || packages.default.is_none() {
-                    packages.default = Some(Arc::clone(&index));
-                }
-                packages.by_source.insert(locked.input, index);
-            }
-        }
-    }
-    if let Some(path) = config
-        .nixpkgs_path
-        .as_deref()
-        .filter(|_| packages.default.is_none())
-    {
-        let root = PathBuf::from(path);
-        let key = cache_key_for_path(&root);
-        packages.default = load(&root, &key, log);
-    }
-    packages
 }
 
 #[cfg(test)]

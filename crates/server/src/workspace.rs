@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ide::VfsPath;
@@ -36,6 +36,12 @@ pub(crate) struct Ctx {
     pub(crate) extra_roots: Mutex<BTreeSet<VfsPath>>,
     /// Serialises loads.
     load_lock: tokio::sync::Mutex<()>,
+    /// Serialises the scan step of package loads.
+    scan_lock: tokio::sync::Mutex<()>,
+    /// Serialises `unfree.evaluate` runs: never two `nix` processes at once.
+    evaluation_lock: tokio::sync::Mutex<()>,
+    /// The number of the newest package load; older loads apply nothing more.
+    package_loads: AtomicU64,
     /// The server-side watcher, when the client does not watch for us.
     watcher: Mutex<Option<project::Watcher>>,
     /// Where the server-side watcher sends its batches.
@@ -74,6 +80,9 @@ impl Ctx {
             folders: Mutex::new(Vec::new()),
             extra_roots: Mutex::new(BTreeSet::new()),
             load_lock: tokio::sync::Mutex::new(()),
+            scan_lock: tokio::sync::Mutex::new(()),
+            evaluation_lock: tokio::sync::Mutex::new(()),
+            package_loads: AtomicU64::new(0),
             watcher: Mutex::new(None),
             disk_tx,
             shut_down,
@@ -99,6 +108,11 @@ impl Ctx {
         {
             log::warn!("answering a request before the workspace finished loading");
         }
+    }
+
+    /// Whether the package load numbered `generation` is the newest one.
+    fn is_newest_package_load(&self, generation: u64) -> bool {
+        self.package_loads.load(Ordering::SeqCst) == generation
     }
 
     /// The client's capabilities (defaults before `initialize`).
@@ -141,7 +155,9 @@ pub(crate) async fn load_workspace(ctx: Arc<Ctx>) {
                 start_watcher(&ctx, &roots).await;
             }
             let guard = ctx.begin_load();
-            tokio::spawn(load_packages(Arc::clone(&ctx), roots, guard));
+            // Numbered here, in the order of the loads, not when the task starts.
+            let generation = ctx.package_loads.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::spawn(load_packages(Arc::clone(&ctx), roots, generation, guard));
         }
         Err(err) => {
             log::error!("loading the workspace failed: {err}");
@@ -159,47 +175,129 @@ pub(crate) async fn load_workspace(ctx: Arc<Ctx>) {
 /// Loads the package (license) data of the loaded flakes' locked nixpkgs in the background: from
 /// the cache, or by scanning the nixpkgs source (seconds), or the bundled list when neither is
 /// available. Requests do not wait for it: until it arrives the bundled list answers.
-async fn load_packages(ctx: Arc<Ctx>, roots: Vec<VfsPath>, guard: LoadGuard) {
+///
+/// With `unfree.evaluate`, `nix eval` then decides what the scan could not, and its verdicts are
+/// applied as a second change when it ends (up to 120 s later). Evaluations run one at a time; a
+/// newer load waits for the running one (whose verdicts it then finds in the cache), and a load
+/// that a newer one superseded (`generation`: the number of this one) applies nothing more.
+async fn load_packages(ctx: Arc<Ctx>, roots: Vec<VfsPath>, generation: u64, guard: LoadGuard) {
     // Requests need not wait for package data.
     drop(guard);
-    let progress = begin_progress(&ctx, "Indexing nixpkgs packages").await;
+    let is_current = || ctx.is_newest_package_load(generation);
+    let scanned = {
+        let _scan = ctx.scan_lock.lock().await;
+        if !is_current() {
+            return;
+        }
+        let progress = begin_progress(&ctx, "Indexing nixpkgs packages").await;
+        let scanned = scan_packages(&ctx, roots, generation).await;
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        scanned
+    };
+    let Some(scanned) = scanned.filter(project::ScannedPackages::needs_evaluation) else {
+        return;
+    };
+    let _evaluation = ctx.evaluation_lock.lock().await;
+    if !is_current() {
+        return;
+    }
+    let progress = begin_progress(&ctx, "Evaluating package licenses with nix").await;
+    let evaluated = tokio::task::spawn_blocking(move || {
+        let cache = project::cache_dir();
+        let mut warnings = Vec::new();
+        let packages = project::evaluate_undecided(&scanned, cache.as_deref(), &mut |line| {
+            log_line(&line);
+            if line.level == project::LogLevel::Warn {
+                warnings.push(line.text);
+            }
+        });
+        (packages, warnings)
+    })
+    .await;
+    match evaluated {
+        Ok(_) if !is_current() => {}
+        Ok((packages, warnings)) => {
+            // The user turned `unfree.evaluate` on: a failure is shown, once per load.
+            if let Some(first) = warnings.first() {
+                let more = match warnings.len() {
+                    1 => String::new(),
+                    n => format!(" ({} more in the log)", n - 1),
+                };
+                let message = format!("flake-lsp: {first}{more}.");
+                ctx.client
+                    .show_message(lsp::MessageType::Warning, message)
+                    .await;
+            }
+            if let Some(packages) = packages {
+                let mut change = ide::Change::new();
+                change.packages = Some(Arc::new(packages));
+                ctx.state.apply_disk(change);
+            }
+        }
+        Err(err) => log::error!("evaluating package licenses failed: {err}"),
+    }
+    if let Some(progress) = progress {
+        progress.finish().await;
+    }
+}
+
+/// The scan step of [`load_packages`]: loads the scanned package data and applies it, unless a
+/// newer load superseded this one (`generation`: its number). `None` when loading failed.
+async fn scan_packages(
+    ctx: &Ctx,
+    roots: Vec<VfsPath>,
+    generation: u64,
+) -> Option<project::ScannedPackages> {
     let config = ctx.state.config().analysis_config();
     let nixpkgs_path = config.nixpkgs_path.clone();
     let roots: Vec<PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
     let loaded = tokio::task::spawn_blocking(move || {
         let cache = project::cache_dir();
         let mut lines = Vec::new();
-        let packages = project::load_package_data(&roots, &config, cache.as_deref(), &mut |line| {
-            log::info!("{line}");
-            lines.push(line);
+        let scanned = project::load_package_data(&roots, &config, cache.as_deref(), &mut |line| {
+            log_line(&line);
+            lines.push(line.text);
         });
-        (packages, lines)
+        (scanned, lines)
     })
     .await;
-    match loaded {
-        Ok((packages, lines)) => {
-            // The setting names a tree that gave no index: the user should know, once per load.
-            if let Some(path) = nixpkgs_path.filter(|_| packages.default.is_none()) {
-                let why = lines
-                    .last()
-                    .map(String::as_str)
-                    .unwrap_or("no package data found");
-                let message = format!(
-                    "flake-lsp: the setting `nixpkgs.path` = `{path}` could not be used ({why}); \
-                     unfree checks fall back to the locked nixpkgs or the bundled list."
-                );
-                ctx.client
-                    .show_message(lsp::MessageType::Warning, message)
-                    .await;
-            }
-            let mut change = ide::Change::new();
-            change.packages = Some(Arc::new(packages));
-            ctx.state.apply_disk(change);
+    let (scanned, lines) = match loaded {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            log::error!("loading package data failed: {err}");
+            return None;
         }
-        Err(err) => log::error!("loading package data failed: {err}"),
+    };
+    if !ctx.is_newest_package_load(generation) {
+        return Some(scanned);
     }
-    if let Some(progress) = progress {
-        progress.finish().await;
+    // The setting names a tree that gave no index: the user should know, once per load.
+    if let Some(path) = nixpkgs_path.filter(|_| scanned.packages.default.is_none()) {
+        let why = lines
+            .last()
+            .map(String::as_str)
+            .unwrap_or("no package data found");
+        let message = format!(
+            "flake-lsp: the setting `nixpkgs.path` = `{path}` could not be used ({why}); \
+             unfree checks fall back to the locked nixpkgs or the bundled list."
+        );
+        ctx.client
+            .show_message(lsp::MessageType::Warning, message)
+            .await;
+    }
+    let mut change = ide::Change::new();
+    change.packages = Some(Arc::new(scanned.packages.clone()));
+    ctx.state.apply_disk(change);
+    Some(scanned)
+}
+
+/// Logs a line of the package load at its level.
+fn log_line(line: &project::LogLine) {
+    match line.level {
+        project::LogLevel::Info => log::info!("{line}"),
+        project::LogLevel::Warn => log::warn!("{line}"),
     }
 }
 

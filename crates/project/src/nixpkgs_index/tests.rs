@@ -158,12 +158,15 @@ fn package_data_from_a_locked_nixpkgs() {
         ..ide::AnalysisConfig::default()
     };
     let mut lines = Vec::new();
-    let packages = super::load_package_data(
+    let scanned = super::load_package_data(
         &[flake_root.path().to_path_buf()],
         &config,
         Some(cache.path()),
         &mut |l| lines.push(l),
     );
+    // `unfree.evaluate` is off: nothing is left to evaluate.
+    assert!(!scanned.needs_evaluation());
+    let packages = scanned.packages;
     assert!(packages.by_source.contains_key("nixpkgs"), "{lines:?}");
     let lookup = packages
         .lookup(Some("nixpkgs"), &["spotify"])
@@ -180,16 +183,20 @@ fn package_data_from_a_locked_nixpkgs() {
         nixpkgs_path: Some(source.clone()),
         ..config
     };
-    let packages = super::load_package_data(&[], &config, None, &mut |_| {});
-    assert!(packages.default.is_some());
+    let scanned = super::load_package_data(&[], &config, None, &mut |_| {});
+    assert!(scanned.packages.default.is_some());
 }
 
-/// With `unfree.evaluate`, `nix` decides what the scan could not, and its verdicts are cached
-/// apart from the scanned index: the next load does not run `nix` again.
+/// With `unfree.evaluate`, the scan leaves the undecided packages to `nix`, whose verdicts come
+/// in a second step and are cached apart from the scanned index: the next load has them at once
+/// and does not run `nix` again. Failures are warnings; the scanned verdicts stand.
 #[cfg(unix)]
 #[test]
 fn package_data_with_evaluated_verdicts() {
     use std::os::unix::fs::PermissionsExt;
+
+    use super::package_data::evaluate_undecided_with;
+    use super::{LogLevel, LogLine, load_package_data};
     let store = tempfile::tempdir().expect("tempdir");
     let flake_root = tempfile::tempdir().expect("tempdir");
     let cache = tempfile::tempdir().expect("tempdir");
@@ -207,6 +214,7 @@ fn package_data_with_evaluated_verdicts() {
     let failing = script("failing", "echo 'error: no' >&2; exit 1");
     let config = ide::AnalysisConfig {
         store_dir: store_dir.to_owned(),
+        unfree_evaluate: true,
         ..ide::AnalysisConfig::default()
     };
     let freedom = |packages: &nixpkgs::Packages, attr: &str| {
@@ -216,36 +224,109 @@ fn package_data_with_evaluated_verdicts() {
             .info;
         format!("{attr} {} {:?}", info.freedom.as_str(), info.source)
     };
-    let mut lines = Vec::new();
+    let mut lines: Vec<LogLine> = Vec::new();
     let roots = [flake_root.path().to_path_buf()];
-    let load = |nix: &Path, cache: Option<&Path>, lines: &mut Vec<String>| {
-        super::load_package_data_with(&roots, &config, Some(nix), cache, &mut |l| lines.push(l))
+    // Both steps, as the CLI runs them; the scanned data and the evaluated data.
+    let load = |nix: &Path, cache: Option<&Path>, lines: &mut Vec<LogLine>| {
+        let scanned = load_package_data(&roots, &config, cache, &mut |l| lines.push(l));
+        let evaluated = evaluate_undecided_with(&scanned, nix, cache, &mut |l| lines.push(l));
+        (scanned, evaluated)
     };
 
-    let first = load(&answering, Some(cache.path()), &mut lines);
-    let second = load(&failing, Some(cache.path()), &mut lines);
-    let uncached = load(&failing, None, &mut lines);
+    let (first_scan, first) = load(&answering, Some(cache.path()), &mut lines);
+    let (second_scan, second) = load(&failing, Some(cache.path()), &mut lines);
+    let (_, uncached) = load(&failing, None, &mut lines);
+    let first = first.expect("evaluated");
     let shown = [
+        freedom(&first_scan.packages, "broken"),
         freedom(&first, "broken"),
         freedom(&first, "hello"),
-        freedom(&second, "broken"),
-        freedom(&uncached, "broken"),
+        freedom(&second_scan.packages, "broken"),
     ];
     expect_test::expect![[r#"
+        broken unknown Scan
         broken unfree Evaluator
         hello free Evaluator
-        broken unfree Evaluator
-        broken unknown Scan"#]]
+        broken unfree Evaluator"#]]
     .assert_eq(&shown.join("\n"));
+    // The second load had the verdicts from the cache: nothing to evaluate.
+    assert!(!second_scan.needs_evaluation());
+    assert!(second.is_none());
+    // Without a cache, the failing `nix` decides nothing.
+    assert!(uncached.is_none());
+    // The evaluated index replaced the scanned one wherever the scanned one was used.
+    assert!(std::sync::Arc::ptr_eq(
+        first.default.as_ref().expect("default"),
+        &first.by_source["nixpkgs"]
+    ));
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let level = if l.level == LogLevel::Warn {
+                "warn"
+            } else {
+                "info"
+            };
+            format!("{level}: {}", l.text)
+        })
+        .collect();
     let lines = lines.join("\n").replace(&source, "$SOURCE");
     let lines = mask_seconds(&lines);
     expect_test::expect![[r#"
-        unfree.evaluate: `nix eval` decided 2 of 2 undecided packages of $SOURCE in _ s
-        nixpkgs index of $SOURCE (6 packages, Scanned)
-        nixpkgs index of $SOURCE (6 packages, Cache, with `nix eval` verdicts)
-        unfree.evaluate: `nix eval` for $SOURCE failed, the static verdicts stand: `nix eval` failed: no
-        nixpkgs index of $SOURCE (6 packages, Scanned)"#]]
+        info: nixpkgs index of $SOURCE (6 packages, Scanned)
+        info: unfree.evaluate: `nix eval` decided 2 of 2 undecided packages of $SOURCE in _ s
+        info: nixpkgs index of $SOURCE (6 packages, Cache, with `nix eval` verdicts)
+        info: nixpkgs index of $SOURCE (6 packages, Scanned)
+        warn: unfree.evaluate: `nix eval` for $SOURCE failed, the static verdicts stand: `nix eval` failed: no"#]]
     .assert_eq(&lines);
+}
+
+/// A tree that another load evaluated meanwhile is taken from the cache, without running `nix`;
+/// a tree that gives no index is a warning.
+#[cfg(unix)]
+#[test]
+fn evaluation_reuses_verdicts_cached_meanwhile() {
+    use super::package_data::evaluate_undecided_with;
+    use super::{LogLevel, load_package_data};
+    let store = tempfile::tempdir().expect("tempdir");
+    let flake_root = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let store_dir = store.path().to_str().expect("utf-8");
+    let source = locked_fixture(flake_root.path(), store_dir);
+    let config = ide::AnalysisConfig {
+        store_dir: store_dir.to_owned(),
+        unfree_evaluate: true,
+        ..ide::AnalysisConfig::default()
+    };
+    let roots = [flake_root.path().to_path_buf()];
+    let scanned = load_package_data(&roots, &config, Some(cache.path()), &mut |_| {});
+    assert!(scanned.needs_evaluation());
+    let mut evaluated = scan_nixpkgs(Path::new(&source)).expect("scan");
+    evaluated.apply_evaluated(&[("broken".to_owned(), true)]);
+    let key = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=-evaluated";
+    super::store_cached_index(cache.path(), key, &evaluated).expect("store");
+    let packages = evaluate_undecided_with(
+        &scanned,
+        Path::new("/nonexistent/nix"),
+        Some(cache.path()),
+        &mut |_| {},
+    )
+    .expect("from the cache");
+    let info = packages
+        .lookup(Some("nixpkgs"), &["broken"])
+        .expect("known")
+        .info;
+    assert_eq!(info.freedom, Freedom::Unfree);
+
+    let config = ide::AnalysisConfig {
+        nixpkgs_path: Some("/nonexistent/nixpkgs".to_owned()),
+        ..config
+    };
+    let mut lines = Vec::new();
+    let scanned = load_package_data(&[], &config, None, &mut |l| lines.push(l));
+    assert!(!scanned.needs_evaluation());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].level, LogLevel::Warn, "{lines:?}");
 }
 
 /// Replaces the figure in `in 0.1 s` with `_` (log lines carry durations).
