@@ -5,7 +5,8 @@
 //! directory, starts the release `flake-lsp` (built first), measures the cold load, then sends
 //! single-character edits to the big open file one at a time with `diagnostics.debounceMs = 0`
 //! and measures, for each, the time from sending `didChange` to receiving the
-//! `publishDiagnostics` of that version. It prints p50/p90/p99/max beside the in-process cost of
+//! `publishDiagnostics` of that version; then the same for edits of a leaf module, which the
+//! module graph reads. It prints p50/p90/p99/max beside the in-process cost of
 //! a full parse and a line index of the same text.
 
 use std::time::{Duration, Instant};
@@ -134,6 +135,38 @@ fn main() {
     }
     report("edit → edit applied (request round trip)", &mut applied);
     report("edit → diagnostics published", &mut latencies);
+
+    // Edits in a module the graph reads (a leaf of the module tree, inside a string): each one
+    // changes a file of the configuration, so the module graph is rebuilt.
+    let (module, module_text) = files
+        .iter()
+        .rfind(|(path, text)| {
+            path.starts_with("modules/") && !path.ends_with("default.nix") && text.contains('"')
+        })
+        .expect("the workload has leaf modules with strings");
+    let quote = module_text.find('"').unwrap_or_default() + 1;
+    let line = module_text[..quote].matches('\n').count() as u32;
+    let col = (quote - module_text[..quote].rfind('\n').map_or(0, |nl| nl + 1)) as u32;
+    let module_uri = dir.uri(module);
+    server.open(&module_uri, module_text);
+    server.wait_diagnostics_within(&module_uri, Some(1), Duration::from_secs(60));
+    let mut module_latencies = Vec::new();
+    for i in 0..n_edits.div_ceil(3) {
+        let change = if i % 2 == 0 {
+            edit(range(line, col, line, col), "x")
+        } else {
+            edit(range(line, col, line, col + 1), "")
+        };
+        let version = i as i32 + 2;
+        let sent = Instant::now();
+        server.change(&module_uri, version, vec![change]);
+        server.wait_diagnostics_within(&module_uri, Some(version), Duration::from_secs(60));
+        module_latencies.push(sent.elapsed());
+    }
+    report(
+        &format!("edit of {module} (in the module graph) → diagnostics published"),
+        &mut module_latencies,
+    );
 
     // The same text, in process: full parse and line index.
     let mut parses = Vec::new();
