@@ -47,9 +47,11 @@ struct Plan {
 /// once, then cached), `--nixpkgs`, or the bundled list of well-known unfree packages; with
 /// `--unfree-evaluate`, completed by `nix eval`. Warnings go to stderr (stdout holds the report).
 fn package_data(args: &CheckArgs, roots: &[VfsPath]) -> ide::Change {
-    let mut config = ide::AnalysisConfig::default();
-    config.nixpkgs_path = args.nixpkgs.as_ref().map(|p| p.display().to_string());
-    config.unfree_evaluate = args.unfree_evaluate;
+    let config = ide::AnalysisConfig {
+        nixpkgs_path: args.nixpkgs.as_ref().map(|p| p.display().to_string()),
+        unfree_evaluate: args.unfree_evaluate,
+        ..ide::AnalysisConfig::default()
+    };
     let roots: Vec<std::path::PathBuf> = roots.iter().map(|r| r.as_path().to_path_buf()).collect();
     let cache = project::cache_dir();
     let mut log = |line: project::LogLine| {
