@@ -6,7 +6,7 @@ mod unfree_support;
 
 use expect_test::expect;
 use test_fixture::{Fixture, render_range};
-use unfree_support::{check, check_fix, host};
+use unfree_support::{check, check_fix, completions, host, hover};
 
 #[test]
 fn legacy_packages_special_arg_case_41() {
@@ -363,44 +363,6 @@ fn free_by_the_licenses_file() {
 "#,
         expect![""],
     );
-}
-
-fn hover(fixture: &str) -> String {
-    let fixture = Fixture::parse(fixture);
-    let analysis = host(&fixture).analysis();
-    let marker = fixture.marker(0).expect("$0");
-    let file_id = analysis
-        .file_id(&ide::VfsPath::new(&marker.path))
-        .expect("file");
-    match analysis.hover(ide::FilePosition {
-        file_id,
-        offset: marker.offset,
-    }) {
-        Some(h) => format!(
-            "{}\n{}",
-            render_range(&analysis, file_id, h.range),
-            h.markdown
-        ),
-        None => "no hover".to_owned(),
-    }
-}
-
-fn completions(fixture: &str) -> String {
-    let fixture = Fixture::parse(fixture);
-    let analysis = host(&fixture).analysis();
-    let marker = fixture.marker(0).expect("$0");
-    let file_id = analysis
-        .file_id(&ide::VfsPath::new(&marker.path))
-        .expect("file");
-    let items = analysis.completions(ide::FilePosition {
-        file_id,
-        offset: marker.offset,
-    });
-    items
-        .iter()
-        .map(|i| format!("{} {:?}", i.label, i.detail))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 const HOVER_FLAKE: &str = r#"

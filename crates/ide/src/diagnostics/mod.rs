@@ -11,7 +11,7 @@ pub(crate) mod unfree_contexts;
 mod unfree_enabled;
 mod unfree_ignored_config;
 pub(crate) mod unfree_instances;
-mod unfree_overlays;
+pub(crate) mod unfree_overlays;
 pub(crate) mod unfree_package;
 mod unfree_prefilter;
 

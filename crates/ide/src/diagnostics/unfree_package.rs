@@ -10,7 +10,8 @@ use rowan::ast::AstNode;
 use syntax::ast::{self, HasEntry};
 use syntax::{NodeOrToken, SyntaxKind};
 
-use super::unfree_instances::{NestedIn, Provider, resolve_set_in};
+use super::unfree_instances::Provider;
+use super::unfree_overlays::{describe_nested, resolve_package, split_set};
 use crate::db::Db;
 
 pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
@@ -34,16 +35,9 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
         if !packages.may_be_unfree(&path) && !nested_may_be_unfree {
             continue;
         }
-        let Some(providers) = resolve_set_in(db, file_id, &set, &scopes) else {
-            continue;
-        };
-        let Some((providers, nested, lookup)) = super::unfree_overlays::through_overlays(
-            db,
-            &packages,
-            providers,
-            &path,
-            &shown_set(&set),
-        ) else {
+        let Some((providers, nested, lookup)) =
+            resolve_package(db, &packages, file_id, &set, &path, &scopes)
+        else {
             continue;
         };
         let Some(first) = providers.first() else {
@@ -78,58 +72,6 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
         }
         acc.push(diag);
     }
-}
-
-/// How a message shows a package set expression: its text when short, else `(…)`.
-fn shown_set(set: &ast::Expr) -> String {
-    let text = set.syntax().text().to_string();
-    if text.len() <= 40 && !text.contains('\n') {
-        text
-    } else {
-        "(…)".to_owned()
-    }
-}
-
-/// `pkgs.unstable` → (`pkgs`, `["unstable"]`): a static selection (never `legacyPackages`)
-/// split into the set it starts from and the names selected, also through a `let` binding
-/// (`let u = pkgs.unstable; in [ u.spotify ]`).
-fn split_set(set: &ast::Expr, scopes: &nixpkgs::Scopes) -> (ast::Expr, Vec<String>) {
-    let mut expr = nixpkgs::strip_parens(set.clone());
-    let mut names: Vec<String> = Vec::new();
-    for _ in 0..16 {
-        if let ast::Expr::Ident(ident) = &expr
-            && let Some(token) = ident.ident_token()
-            && let Some(value) = scopes.let_value(ident.syntax(), token.text())
-            && let value @ ast::Expr::Select(_) = nixpkgs::strip_parens(value)
-            && static_selection(&value).is_some()
-        {
-            expr = value;
-            continue;
-        }
-        let Some((inner, path)) = static_selection(&expr) else {
-            break;
-        };
-        names.splice(0..0, path);
-        expr = inner;
-    }
-    (expr, names)
-}
-
-/// `e.a.b` → (`e`, `["a", "b"]`) for a static selection without `or` and `legacyPackages`.
-fn static_selection(expr: &ast::Expr) -> Option<(ast::Expr, Vec<String>)> {
-    let ast::Expr::Select(select) = expr else {
-        return None;
-    };
-    if select.default_expr().is_some() {
-        return None;
-    }
-    let path = select
-        .attrpath()
-        .and_then(|p| nixpkgs::attrpath_names(&p))?;
-    if path.iter().any(|n| n == "legacyPackages") {
-        return None;
-    }
-    Some((nixpkgs::strip_parens(select.expr()?), path))
 }
 
 /// Whether any package set in the file can resolve to an instance (without this, no use can
@@ -180,13 +122,9 @@ fn take_from_pkgs(
     }
     let providers = super::unfree_contexts::argument_instances(db, file_id, lambda, "pkgs")?;
     let packages = db.packages();
-    let allowed = providers.iter().all(|p| {
-        let keys = license_keys(&packages, p.site.source.as_deref(), lookup.info);
-        matches!(
-            p.site.config.allows(lookup.info.pname.as_deref(), &keys),
-            Allowed::Yes(_)
-        )
-    });
+    let allowed = providers
+        .iter()
+        .all(|p| matches!(allows(&packages, p, lookup.info), Allowed::Yes(_)));
     if !allowed || providers.is_empty() {
         return None;
     }
@@ -204,12 +142,14 @@ fn take_from_pkgs(
 
 /// Whether the instance refuses the package.
 pub(crate) fn denies(packages: &Packages, provider: &Provider, lookup: &PackageLookup<'_>) -> bool {
-    let keys = license_keys(packages, provider.site.source.as_deref(), lookup.info);
-    provider
-        .site
-        .config
-        .allows(lookup.info.pname.as_deref(), &keys)
-        == Allowed::No
+    allows(packages, provider, lookup.info) == Allowed::No
+}
+
+/// Whether the instance lets an unfree package be built (by pname, license short names and
+/// license attribute names).
+pub(crate) fn allows(packages: &Packages, provider: &Provider, info: &PackageInfo) -> Allowed {
+    let keys = license_keys(packages, provider.site.source.as_deref(), info);
+    provider.site.config.allows(info.pname.as_deref(), &keys)
 }
 
 /// The package's license short names plus the attribute names that carry them.
@@ -264,7 +204,7 @@ fn diagnostic(
         None => String::new(),
     };
     let why = match (&provider.nested, site.kind) {
-        (Some(nested), _) => nested_why(db, provider, nested),
+        (Some(nested), _) => describe_nested(db, provider, nested),
         (None, InstanceKind::LegacyPackages) => format!(
             "{name}`legacyPackages` of `{}` ({where_made}), which always uses the default config and \
              never allows unfree packages",
@@ -308,49 +248,6 @@ fn diagnostic(
         diag = diag.with_fix(fix);
     }
     diag
-}
-
-/// Why a nested instance (`pkgs.unstable`) refuses the package.
-fn nested_why(db: &Db, provider: &Provider, nested: &NestedIn) -> String {
-    let parent = &nested.parent;
-    let set = format!("{}.{}", nested.parent_text, nested.attr);
-    let what = match provider.site.kind {
-        InstanceKind::LegacyPackages => format!(
-            "`legacyPackages` of `{}`",
-            provider.site.source.as_deref().unwrap_or("the input")
-        ),
-        _ => format!(
-            "the nixpkgs instance imported from `{}`",
-            provider.site.source.as_deref().unwrap_or("nixpkgs")
-        ),
-    };
-    let overlay_file = db.display_path(nested.overlay.file_id);
-    let config = match nested.parent_config {
-        Some(entry) => {
-            let text = db.text(provider.file_id);
-            let entry = text
-                .get(usize::from(entry.start())..usize::from(entry.end()))
-                .unwrap_or("config = final.config;");
-            let parent_is = match &parent.description {
-                Some(description) => description.clone(),
-                None => format!(
-                    "the nixpkgs instance imported in {}",
-                    db.display_path(parent.file_id)
-                ),
-            };
-            format!(
-                "whose config is the parent's (`{}`): `{}` is {parent_is}, which allows {}",
-                entry.trim_end_matches(';'),
-                nested.parent_text,
-                provider.site.config.describe()
-            )
-        }
-        None if provider.site.kind == InstanceKind::LegacyPackages => {
-            "which always uses the default config and never allows unfree packages".to_owned()
-        }
-        None => format!("whose config allows {}", provider.site.config.describe()),
-    };
-    format!("`{set}` is {what}, added by the overlay in {overlay_file}, {config}")
 }
 
 fn fixes(db: &Db, provider: &Provider, info: &PackageInfo) -> Vec<Fix> {

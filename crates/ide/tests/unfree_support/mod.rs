@@ -89,3 +89,51 @@ pub fn check_fix_of(fixture: &str, word: &str, index: usize, expect: Expect) {
     ));
     expect.assert_eq(&out);
 }
+
+/// The hover at the fixture's `$0`: its range and markdown, or `no hover`.
+pub fn hover(fixture: &str) -> String {
+    let fixture = Fixture::parse(fixture);
+    hover_in(&fixture, &host(&fixture).analysis())
+}
+
+/// [`hover`] in a given analysis of the fixture.
+pub fn hover_in(fixture: &Fixture, analysis: &Analysis) -> String {
+    let marker = fixture.marker(0).expect("$0");
+    let file_id = analysis
+        .file_id(&ide::VfsPath::new(&marker.path))
+        .expect("file");
+    match analysis.hover(ide::FilePosition {
+        file_id,
+        offset: marker.offset,
+    }) {
+        Some(h) => format!(
+            "{}\n{}",
+            test_fixture::render_range(analysis, file_id, h.range),
+            h.markdown
+        ),
+        None => "no hover".to_owned(),
+    }
+}
+
+/// The completions at the fixture's `$0`, one `label detail` a line.
+pub fn completions(fixture: &str) -> String {
+    let fixture = Fixture::parse(fixture);
+    completions_in(&fixture, &host(&fixture).analysis())
+}
+
+/// [`completions`] in a given analysis of the fixture.
+pub fn completions_in(fixture: &Fixture, analysis: &Analysis) -> String {
+    let marker = fixture.marker(0).expect("$0");
+    let file_id = analysis
+        .file_id(&ide::VfsPath::new(&marker.path))
+        .expect("file");
+    let items = analysis.completions(ide::FilePosition {
+        file_id,
+        offset: marker.offset,
+    });
+    items
+        .iter()
+        .map(|i| format!("{} {:?}", i.label, i.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
