@@ -377,3 +377,76 @@ fn completion_look_alikes() {
     // Deeper selections are not completed.
     check_completions_two_indexes(&host("", "", "pkgs.unstable.spotify.$0"), expect![[r#""#]]);
 }
+
+#[test]
+fn hover_names_every_context_and_agrees_with_the_diagnostic() {
+    // One package module in two hosts: the nested instance takes each host's config; only
+    // `free` allows unfree packages, so the diagnostic is silent and the hover says why.
+    let fixture = r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.free = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./overlay.nix ./packages.nix { nixpkgs.config.allowUnfree = true; } ];
+    };
+    nixosConfigurations.strict = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./overlay.nix ./packages.nix ];
+    };
+  };
+}
+#- /overlay.nix
+{ inputs, ... }: {
+  nixpkgs.overlays = [
+    (final: prev: { unstable = import inputs.nixpkgs-unstable { inherit (final) system config; }; })
+  ];
+}
+#- /packages.nix
+{ pkgs, ... }: {
+  environment.systemPackages = [ pkgs.unstable.spo$0tify ];
+}
+"#;
+    expect![[r#""#]].assert_eq(&unfree_support::render(
+        &unfree_support::host(&Fixture::parse(fixture)).analysis(),
+    ));
+    expect![[r#"
+        /packages.nix:2:34-2:55
+        **`spotify`** — unfree (license: unfree)
+
+        Instance: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlay.nix, whose config is the parent's (`inherit (final) system config`): `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows `allowUnfree = true` — allowed: `allowUnfree = true`. In nixosConfigurations.free.
+
+        Instance: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in overlay.nix, whose config is the parent's (`inherit (final) system config`): `pkgs` is built from the NixOS configuration's `nixpkgs.config`, which allows no unfree packages — **refused**: this instance does not allow it. In nixosConfigurations.strict.
+
+        Declared in `pkgs/by-name/sp/spotify/package.nix`. Decided by: the given package table."#]].assert_eq(&hover(fixture));
+    // A host without the overlay: `pkgs.unstable` is not known in every context.
+    let partly = fixture.replace(
+        "modules = [ ./overlay.nix ./packages.nix ];",
+        "modules = [ ./packages.nix ];",
+    );
+    assert_eq!(hover(&partly), "no hover");
+    assert_eq!(
+        completions(&partly.replace("pkgs.unstable.spo$0tify", "pkgs.unstable.$0")),
+        ""
+    );
+}
+
+#[test]
+fn completion_in_a_file_that_does_not_parse() {
+    // `[ pkgs.unstable. ]` swallows the rest of the file (covered above); another syntax error
+    // elsewhere in the file leaves the module unknown: the default index, no nested sets.
+    let broken = host("", "", "pkgs.$0").replace(
+        "environment.systemPackages",
+        "boot.x = (;\n  environment.systemPackages",
+    );
+    check_completions_two_indexes(
+        &broken,
+        expect![[r#"
+            hello Some("free (gpl3Plus)")
+            spotify Some("free (mit)")"#]],
+    );
+    check_completions_two_indexes(
+        &broken.replace("pkgs.$0", "pkgs.unstable.$0"),
+        expect![[r#""#]],
+    );
+}
