@@ -169,6 +169,41 @@ fn hover_on_the_nested_set_name() {
 
         `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in configuration.nix, whose config allows no unfree packages. In nixosConfigurations.host."#]]
     .assert_eq(&hover(&host("", "", "pkgs.unst$0able.spotify")));
+    expect![[r#"
+        /packages.nix:2:45-2:58
+        **`pkgs.unstable`** — a nixpkgs instance added by an overlay
+
+        `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in configuration.nix, whose config allows no unfree packages. In nixosConfigurations.host."#]].assert_eq(&hover(&host(
+        "",
+        "",
+        "] ++ (with pkgs.unst$0able; [ vscode ]) ++ [",
+    )));
+}
+
+#[test]
+fn hover_on_inherit_from_a_nested_set() {
+    expect![[r#"
+        /packages.nix:2:85-2:92
+        **`zoom-us`** — unfree (license: unfree)
+
+        Instance: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in configuration.nix, whose config allows no unfree packages — **refused**: this instance does not allow it. In nixosConfigurations.host.
+
+        Declared in `pkgs/by-name/zo/zoom-us/package.nix`. Decided by: the given package table."#]].assert_eq(&hover(&host(
+        "",
+        "",
+        "] ++ builtins.attrValues { inherit (pkgs.unstable) zoo$0m-us hello; } ++ [",
+    )));
+    expect![[r#"
+        /packages.nix:2:76-2:83
+        **`zoom-us`** — unfree (license: unfree)
+
+        Instance: built from the NixOS configuration's `nixpkgs.config` (allows no unfree packages) — **refused**: this instance does not allow it. In nixosConfigurations.host.
+
+        Declared in `pkgs/by-name/zo/zoom-us/package.nix`. Decided by: the given package table."#]].assert_eq(&hover(&host(
+        "",
+        "",
+        "] ++ builtins.attrValues { inherit (pkgs) zoo$0m-us; } ++ [",
+    )));
 }
 
 #[test]

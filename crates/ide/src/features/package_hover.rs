@@ -24,7 +24,8 @@ pub(crate) struct Selection {
     pub(crate) upto: usize,
 }
 
-/// `set.a.b` with the cursor on `a`/`b`, or `name` under `with set;`.
+/// `set.a.b` with the cursor on `a`/`b`, `name` of `inherit (set) name;`, or `name` under
+/// `with set;`.
 pub(crate) fn selection_at(root: &SyntaxNode, offset: TextSize) -> Option<Selection> {
     let token = root.token_at_offset(offset).right_biased()?;
     let node = token.parent()?;
@@ -47,6 +48,16 @@ pub(crate) fn selection_at(root: &SyntaxNode, offset: TextSize) -> Option<Select
             path,
             range: TextRange::new(start, end),
             upto: before.len(),
+        });
+    }
+    if let Some(from) = ast::Inherit::cast(parent).and_then(|i| i.from()) {
+        let set = from.expr()?;
+        let name = nixpkgs::attr_name(&ast::Attr::cast(node.clone())?)?;
+        return Some(Selection {
+            set,
+            path: vec![name],
+            range: node.text_range(),
+            upto: 1,
         });
     }
     let ident = ast::Ident::cast(node.clone())?;
