@@ -485,3 +485,47 @@ fn completion_in_a_file_that_does_not_parse() {
         expect![[r#""#]],
     );
 }
+
+#[test]
+fn completion_through_a_let_and_on_an_imported_nixpkgs() {
+    check_completions_two_indexes(
+        &host("", "", "] ++ (let u = pkgs.unstable; in [ u.sp$0 ]) ++ ["),
+        expect![[r#"spotify Some("unfree (unfree)")"#]],
+    );
+    // `import nixpkgs { overlays = [ … ]; }` in the flake itself.
+    let flake = r#"
+#- /flake.nix
+{
+  outputs = { self, nixpkgs, nixpkgs-unstable, ... }: let
+    system = "x86_64-linux";
+    overlay = final: prev: { unstable = import nixpkgs-unstable { inherit system; }; };
+    pkgs = import nixpkgs { inherit system; overlays = [ overlay ]; };
+  in {
+    devShells.${system}.default = pkgs.mkShell { packages = [ pkgs.$0 ]; };
+  };
+}
+"#;
+    check_completions_two_indexes(
+        flake,
+        expect![[r#"
+        unstable Some("nixpkgs instance of `nixpkgs-unstable`, added by an overlay")
+        hello Some("free (gpl3Plus)")
+        spotify Some("free (mit)")"#]],
+    );
+    check_completions_two_indexes(
+        &flake.replace("pkgs.$0", "pkgs.unstable.$0"),
+        expect![[r#"
+            signal-desktop Some("free (gpl3Plus)")
+            spotify Some("unfree (unfree)")"#]],
+    );
+    check_hover_two_indexes(
+        &flake.replace("pkgs.$0", "pkgs.unstable.spot$0ify"),
+        expect![[r#"
+            /flake.nix:7:63-7:84
+            **`spotify`** — unfree (license: unfree)
+
+            Instance: `pkgs.unstable` is the nixpkgs instance imported from `nixpkgs-unstable`, added by the overlay in flake.nix, whose config allows no unfree packages — **refused**: this instance does not allow it.
+
+            Declared in `pkgs/by-name/sp/spotify/package.nix`. Decided by: the given package table."#]],
+    );
+}

@@ -104,21 +104,18 @@ fn completions_inner(db: &Db, pos: FilePosition, repair: bool) -> Option<Vec<Com
     let scopes = Scopes::new();
     let (set, mut names) = split_set(&set, &scopes);
     names.extend(before);
-    match nixpkgs::resolve_package_set_in(&set, &scopes) {
-        Resolved::Instance(_) => {}
-        Resolved::Param { name, .. } if name.starts_with("pkgs") => {}
+    let is_argument = match nixpkgs::resolve_package_set_in(&set, &scopes) {
+        Resolved::Instance(_) => false,
+        Resolved::Param { name, .. } if name.starts_with("pkgs") => true,
         _ => return None,
-    }
+    };
     let providers = resolve_set_in(db, pos.file_id, &set, &scopes);
     // A module argument the graph cannot place because the file does not parse yet: complete
     // in the file as it will be once a name follows the dot.
     if providers.is_none()
         && repair
         && after_dot
-        && matches!(
-            nixpkgs::resolve_package_set_in(&set, &scopes),
-            Resolved::Param { .. }
-        )
+        && is_argument
         && !db.parse(pos.file_id).errors().is_empty()
         && let Some(repaired) = repaired(db, pos)
     {
