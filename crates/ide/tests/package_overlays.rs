@@ -234,6 +234,14 @@ fn hover_when_the_nested_set_is_unknown() {
 fn hover_on_look_alikes() {
     // No overlay defines `elsewhere`.
     assert_eq!(hover(&host("", "", "pkgs.elsewhere.spo$0tify")), "no hover");
+    // The overlay defines `other`, not `unstable`.
+    let other =
+        |packages: &str| host("", "", packages).replace("unstable = import", "other = import");
+    assert_eq!(hover(&other("pkgs.unstable.spo$0tify")), "no hover");
+    assert_eq!(completions(&other("pkgs.unstable.$0")), "");
+    let after_pkgs = completions(&other("pkgs.$0"));
+    assert!(after_pkgs.starts_with("other "), "{after_pkgs}");
+    assert!(!after_pkgs.lines().any(|l| l.starts_with("unstable ")));
     // The parent's own packages are unaffected by the overlay.
     expect![[r#"
         /packages.nix:2:34-2:46
@@ -291,7 +299,11 @@ fn home_manager_sees_the_system_overlays_only_with_global_pkgs() {
         "no hover"
     );
     assert_eq!(completions(&home_manager("false", "pkgs.unstable.$0")), "");
-    assert!(!completions(&home_manager("false", "pkgs.$0")).contains("unstable"));
+    assert!(
+        !completions(&home_manager("false", "pkgs.$0"))
+            .lines()
+            .any(|l| l.starts_with("unstable "))
+    );
     assert!(completions(&home_manager("true", "pkgs.$0")).starts_with("unstable "));
 }
 
