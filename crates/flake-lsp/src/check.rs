@@ -129,11 +129,11 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         Format::Json => write_stdout(&crate::json::render(&report)),
         Format::Sarif => write_stdout(&crate::sarif::render(&report)),
     };
-    if let Err(err) = written {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("flake-lsp: cannot write the output: {err}");
-            return ExitCode::from(INTERNAL);
-        }
+    if let Err(err) = written
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("flake-lsp: cannot write the output: {err}");
+        return ExitCode::from(INTERNAL);
     }
     if incomplete {
         ExitCode::from(INTERNAL)

@@ -22,9 +22,9 @@ pub fn store_path_presence<'a>(
             let Some(path) = node.store_path(store_dir) else {
                 continue;
             };
-            if !presence.contains_key(&path) {
-                let exists = Path::new(&path).exists();
-                presence.insert(path, exists);
+            if let std::collections::btree_map::Entry::Vacant(entry) = presence.entry(path) {
+                let exists = Path::new(entry.key()).exists();
+                entry.insert(exists);
             }
         }
     }
