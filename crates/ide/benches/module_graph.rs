@@ -35,20 +35,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn main() {
     let files = workload(200);
-    let mut change = Change::new();
-    let mut existing = std::collections::BTreeSet::new();
-    for (path, text) in &files {
-        let p = VfsPath::new(path);
-        let mut d = p.parent();
-        while let Some(dir) = d {
-            d = dir.parent();
-            existing.insert(dir);
-        }
-        existing.insert(p.clone());
-        change.set_text(p, text.as_str());
-    }
-    change.roots = Some(vec![VfsPath::new("/w")]);
-    change.existing_paths = Some(existing);
+    let change = test_fixture::Fixture::from_files(files.clone()).to_change();
 
     // Cold: a fresh host each time (the summary cache is process-wide, so only the first run
     // is fully cold; both figures are printed).

@@ -18,8 +18,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let mut change = Change::new();
-    let mut existing = std::collections::BTreeSet::new();
     let files: Vec<(String, String)> = test_fixture::workload::module_flake(200)
         .into_iter()
         .map(|(path, text)| {
@@ -32,18 +30,7 @@ fn main() {
             (format!("/w/{path}"), text)
         })
         .collect();
-    for (path, text) in &files {
-        let p = VfsPath::new(path);
-        let mut d = p.parent();
-        while let Some(dir) = d {
-            d = dir.parent();
-            existing.insert(dir);
-        }
-        existing.insert(p.clone());
-        change.set_text(p, text.as_str());
-    }
-    change.roots = Some(vec![VfsPath::new("/w")]);
-    change.existing_paths = Some(existing);
+    let change = test_fixture::Fixture::from_files(files.clone()).to_change();
     let leaf_path = files
         .iter()
         .map(|(p, _)| p.as_str())

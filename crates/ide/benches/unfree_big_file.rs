@@ -29,8 +29,6 @@ fn syntactic_pass(c: &mut Criterion) {
 }
 
 fn edit_then_diagnostics(c: &mut Criterion) {
-    let mut change = Change::new();
-    let mut existing = std::collections::BTreeSet::new();
     let mut files: Vec<(String, String)> = test_fixture::workload::module_flake(200)
         .into_iter()
         .map(|(path, text)| (format!("/w/{path}"), text))
@@ -39,18 +37,7 @@ fn edit_then_diagnostics(c: &mut Criterion) {
         BIG.to_owned(),
         test_fixture::workload::all_packages_like(1_500_000),
     ));
-    for (path, text) in &files {
-        let p = VfsPath::new(path);
-        let mut d = p.parent();
-        while let Some(dir) = d {
-            d = dir.parent();
-            existing.insert(dir);
-        }
-        existing.insert(p.clone());
-        change.set_text(p, text.as_str());
-    }
-    change.roots = Some(vec![VfsPath::new("/w")]);
-    change.existing_paths = Some(existing);
+    let change = test_fixture::Fixture::from_files(files).to_change();
     let mut host = AnalysisHost::new();
     host.apply_change(change);
     let big = VfsPath::new(BIG);

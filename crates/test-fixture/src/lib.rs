@@ -100,6 +100,17 @@ impl Fixture {
         self.markers.iter().find(|m| m.index == index)
     }
 
+    /// A fixture of whole files (absolute paths, no markers), e.g. a generated workload.
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Fixture {
+        Fixture {
+            files: files
+                .into_iter()
+                .map(|(path, text)| FixtureFile { path, text })
+                .collect(),
+            markers: Vec::new(),
+        }
+    }
+
     /// A change that loads every file, the flake roots (dirs holding `flake.nix`) and the set of
     /// existing paths (every file and its ancestor directories).
     pub fn to_change(&self) -> Change {
