@@ -200,15 +200,7 @@ impl<'a> Evaluator<'a> {
             } else if let Some(set) = ast::AttrSet::cast(scope.clone())
                 && set.rec_token().is_some()
             {
-                let new_env = self.new_env(env, HashMap::new());
-                let attrs = self.build_attrs(file, &set, new_env, env);
-                let vars = attrs
-                    .map
-                    .iter()
-                    .map(|(k, e)| (k.clone(), e.thunk))
-                    .collect();
-                self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
-                env = new_env;
+                env = self.build_rec_attrs(file, &set, env).1;
             }
         }
         env
@@ -633,14 +625,7 @@ impl<'a> Evaluator<'a> {
         };
         let loc = (file, node.text_range());
         if set.rec_token().is_some() {
-            let new_env = self.new_env(env, HashMap::new());
-            let mut attrs = self.build_attrs(file, &set, new_env, env);
-            let vars = attrs
-                .map
-                .iter()
-                .map(|(k, e)| (k.clone(), e.thunk))
-                .collect();
-            self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
+            let (mut attrs, new_env) = self.build_rec_attrs(file, &set, env);
             attrs.origin = Some((loc, new_env));
             Value::Attrs(Rc::new(attrs))
         } else {
@@ -651,6 +636,19 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Builds the attributes of a set/let: values in `env`, plain `inherit`s from `outer`.
+    /// A `rec { … }` set: its attributes, and the new environment (holding them) they see.
+    fn build_rec_attrs(&self, file: FileId, set: &ast::AttrSet, env: EnvId) -> (AttrsValue, EnvId) {
+        let new_env = self.new_env(env, HashMap::new());
+        let attrs = self.build_attrs(file, set, new_env, env);
+        let vars = attrs
+            .map
+            .iter()
+            .map(|(k, e)| (k.clone(), e.thunk))
+            .collect();
+        self.envs.borrow_mut()[new_env.0 as usize].vars = vars;
+        (attrs, new_env)
+    }
+
     fn build_attrs<N: HasEntry>(
         &self,
         file: FileId,
