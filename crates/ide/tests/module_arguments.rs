@@ -850,3 +850,21 @@ fn per_system_home_configurations() {
     "#]],
     );
 }
+
+#[test]
+fn malformed_string_in_a_module_is_a_syntax_error_not_a_panic() {
+    // rnix asserts on a string node holding an error node (here the attribute name
+    // `"  e54 … ${nix; …"`); every reader of strings goes through `syntax::str_parts`, which
+    // treats it as unknown, so the file gets its syntax errors and nothing panics.
+    let fixture = flake(
+        "{ self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.host = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./host.nix ];
+    };
+  }",
+    ) + "#- /host.nix\n{\n \"  e54 = import ./n0-54.${nix;\n  c137 = { imports = [ ./a137.nix (./b137.nix./) ../c/${x}.nix ]; };\n  }l140 = let x = { modules = [ /abs/m140.nix ]; }; in x;\n  n151 = { a = { b = {\" sharedModules = [ ./sh151.nix ]; }; \n";
+    let (analysis, _) = test_fixture::analysis_from_fixture(&fixture);
+    let rendered = test_fixture::render_diagnostics(&analysis);
+    assert!(rendered.contains("syntax-error"), "{rendered}");
+}

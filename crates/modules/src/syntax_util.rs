@@ -39,17 +39,7 @@ pub fn attr_name(attr: &ast::Attr) -> Option<String> {
     }
 }
 
-/// The value of a string literal without interpolations.
-pub fn static_string(s: &ast::Str) -> Option<String> {
-    let mut out = String::new();
-    for part in s.normalized_parts() {
-        match part {
-            ast::InterpolPart::Literal(l) => out.push_str(&l),
-            ast::InterpolPart::Interpolation(_) => return None,
-        }
-    }
-    Some(out)
-}
+pub use syntax::static_string;
 
 /// The static names of an attribute path, or `None` if one is dynamic.
 pub fn attrpath_names(path: &ast::Attrpath) -> Option<Vec<String>> {

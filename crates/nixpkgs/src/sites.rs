@@ -174,7 +174,7 @@ fn import_instance(apply: &ast::Apply) -> Resolved {
         ),
         // "${nixpkgs}" or "${inputs.nixpkgs}" (an input coerces to its source).
         ast::Expr::Str(s) => {
-            let parts = s.normalized_parts();
+            let parts = syntax::str_parts(s).unwrap_or_default();
             match parts.as_slice() {
                 [ast::InterpolPart::Interpolation(i)] => i
                     .expr()

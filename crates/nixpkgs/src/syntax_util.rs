@@ -19,17 +19,7 @@ pub fn attrpath_names(path: &ast::Attrpath) -> Option<Vec<String>> {
     path.attrs().map(|a| attr_name(&a)).collect()
 }
 
-/// The text of a string without interpolations.
-pub fn static_string(s: &ast::Str) -> Option<String> {
-    let mut out = String::new();
-    for part in s.normalized_parts() {
-        match part {
-            ast::InterpolPart::Literal(text) => out.push_str(&text),
-            ast::InterpolPart::Interpolation(_) => return None,
-        }
-    }
-    Some(out)
-}
+pub use syntax::static_string;
 
 /// The value of a string-literal expression.
 pub fn string_literal(expr: &ast::Expr) -> Option<String> {

@@ -18,6 +18,6 @@ mod tests;
 pub use crate::depth::MAX_NESTING;
 pub use crate::line_index::{LineCol, LineIndex, PositionEncoding};
 pub use crate::parse::{Parse, ParseOrigin, SyntaxError, parse};
-pub use crate::util::strip_parens;
+pub use crate::util::{static_string, str_parts, strip_parens};
 pub use rnix::{SyntaxKind, SyntaxNode, SyntaxToken, ast};
 pub use rowan::{GreenNode, NodeOrToken, TextRange, TextSize, WalkEvent};

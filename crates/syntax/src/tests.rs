@@ -5,6 +5,7 @@ mod errors;
 mod line_index;
 mod parse;
 mod reparse;
+mod strings;
 
 /// The workload generator lives in `test-fixture` (other crates' benchmarks use it); it only
 /// needs `std`, so it is included here by path to check its output parses cleanly.

@@ -555,8 +555,11 @@ impl<'a> Evaluator<'a> {
         if let Some(text) = static_string(s) {
             return Value::Str(Rc::from(text));
         }
+        let Some(parts) = syntax::str_parts(s) else {
+            return Value::Unknown;
+        };
         let mut out = String::new();
-        for part in s.normalized_parts() {
+        for part in parts {
             match part {
                 ast::InterpolPart::Literal(l) => out.push_str(&l),
                 ast::InterpolPart::Interpolation(i) => {
