@@ -6,10 +6,12 @@
 //! (the `import` application, or the binding whose value is the path or the list holding it),
 //! which only looks down its own subtree. So the paths of a subtree are a function of the subtree
 //! alone, and [`PathRefCache`] memoises them per green node: after an incremental reparse only
-//! the nodes on the path from the root to the edit are new. Children of a big node are memoised
-//! in content-defined chunks (the boundaries depend on the children's identities, not their
-//! positions), so that a node with thousands of small children (a package set) costs one pass
-//! over its children per edit, not a walk of their subtrees.
+//! the nodes on the path from the root to the edit are new. A new big node is paired with its
+//! previous version (the previous root walked down the same way): the children both share at
+//! the start and at the end keep their paths (shifted), and only the children in between are
+//! scanned, so a node with thousands of small children (a package set) costs a pointer
+//! comparison per child. Without a previous version, children are memoised in content-defined
+//! chunks (the boundaries depend on the children's identities, not their positions).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -135,15 +137,18 @@ fn anchor_refs(node: &SyntaxNode, out: &mut Vec<PathRef>) {
             .and_then(|a| a.argument())
             .map(|a| vec![strip_parens(a.syntax().clone())])
             .unwrap_or_default(),
-        SyntaxKind::NODE_ATTRPATH_VALUE => {
-            match ast::AttrpathValue::cast(node.clone()).and_then(|a| a.value()) {
-                Some(v) if v.syntax().kind() == SyntaxKind::NODE_LIST => {
-                    v.syntax().children().map(strip_parens).collect()
+        // Every child, not only the value: in a tree with syntax errors a binding can hold
+        // several expressions, and `path_usage` accepts a path or list under any of them.
+        SyntaxKind::NODE_ATTRPATH_VALUE => node
+            .children()
+            .flat_map(|child| {
+                if child.kind() == SyntaxKind::NODE_LIST {
+                    child.children().map(strip_parens).collect()
+                } else {
+                    vec![strip_parens(child)]
                 }
-                Some(v) => vec![strip_parens(v.syntax().clone())],
-                None => Vec::new(),
-            }
-        }
+            })
+            .collect(),
         _ => Vec::new(),
     };
     for c in candidates {
@@ -178,7 +183,65 @@ type ChunkMap = HashMap<u64, Entry<Box<[Element]>>>;
 struct Entry<K> {
     key: K,
     refs: Arc<[PathRef]>,
+    /// For a big node: the paths its children contribute (its own anchor's left out), which
+    /// the node's next version splices.
+    inner: Arc<[PathRef]>,
     used: u64,
+}
+
+/// Where two versions of a node differ: the children between their longest common prefix and
+/// suffix (compared by identity).
+struct Changed {
+    /// Byte length of the common prefix.
+    prefix_len: TextSize,
+    /// Byte length of the common suffix.
+    suffix_len: TextSize,
+    /// The differing children of the old version, by index.
+    old: std::ops::Range<usize>,
+    /// The differing children of the new version, by index.
+    new: std::ops::Range<usize>,
+}
+
+impl Changed {
+    fn between(old: &GreenNodeData, new: &GreenNodeData) -> Changed {
+        let (n_old, n_new) = (old.children().len(), new.children().len());
+        let mut prefix = 0;
+        let mut prefix_len = TextSize::from(0);
+        for (a, b) in old.children().zip(new.children()) {
+            if element_ptr(a) != element_ptr(b) {
+                break;
+            }
+            prefix += 1;
+            prefix_len += element_len(a);
+        }
+        let mut suffix = 0;
+        let mut suffix_len = TextSize::from(0);
+        for (a, b) in old
+            .children()
+            .rev()
+            .zip(new.children().rev())
+            .take(n_old.min(n_new) - prefix)
+        {
+            if element_ptr(a) != element_ptr(b) {
+                break;
+            }
+            suffix += 1;
+            suffix_len += element_len(a);
+        }
+        Changed {
+            prefix_len,
+            suffix_len,
+            old: prefix..n_old - suffix,
+            new: prefix..n_new - suffix,
+        }
+    }
+}
+
+fn element_len(e: NodeOrToken<&GreenNodeData, &rowan::GreenTokenData>) -> TextSize {
+    match e {
+        NodeOrToken::Node(n) => n.text_len(),
+        NodeOrToken::Token(t) => t.text_len(),
+    }
 }
 
 /// Memoised results of one file.
@@ -324,41 +387,77 @@ impl FileMemo {
         self.chunks.retain(|_, e| e.used >= oldest);
     }
 
-    /// The result for a root, computing the big nodes that miss children-first.
+    /// The result for a root, computing the big nodes that miss children-first. A node that
+    /// misses is paired with its previous version (found by walking the previous root down the
+    /// same path), so that only the children between their common prefix and suffix are looked
+    /// at again.
     fn compute(&mut self, root: &GreenNodeData) -> Arc<[PathRef]> {
         if u32::from(root.text_len()) < BIG {
             self.scanned += usize::from(root.text_len());
             let mut out = Vec::new();
             subtree_refs(root, &mut out);
+            out.sort_by_key(|r| r.range.start());
             return out.into();
         }
-        // Pass 1: the big nodes that miss, in preorder (an explicit stack, no recursion).
-        let mut missing: Vec<GreenNode> = Vec::new();
-        let mut stack: Vec<GreenNode> = vec![root.to_owned()];
-        while let Some(node) = stack.pop() {
+        let previous = self.root.as_ref().map(|(green, _)| green.clone());
+        // Pass 1: the big nodes that miss, in preorder (an explicit stack, no recursion), each
+        // with its previous version when there is one.
+        let mut missing: Vec<(GreenNode, Option<GreenNode>)> = Vec::new();
+        let mut stack: Vec<(GreenNode, Option<GreenNode>)> = vec![(root.to_owned(), previous)];
+        while let Some((node, old)) = stack.pop() {
             if self.lookup(&node).is_some() {
                 continue;
             }
-            for child in node.children() {
-                if let NodeOrToken::Node(c) = child
-                    && u32::from(c.text_len()) >= BIG
-                {
-                    stack.push(c.to_owned());
+            let old = old.filter(|old| self.nodes.contains_key(&ptr(old)));
+            match &old {
+                Some(old) => {
+                    let changed = Changed::between(old, &node);
+                    let paired = changed.old.len() == changed.new.len();
+                    for (i, child) in node
+                        .children()
+                        .enumerate()
+                        .take(changed.new.end)
+                        .skip(changed.new.start)
+                    {
+                        if let NodeOrToken::Node(c) = child
+                            && u32::from(c.text_len()) >= BIG
+                        {
+                            let counterpart = paired
+                                .then(|| old.children().nth(i))
+                                .flatten()
+                                .and_then(NodeOrToken::into_node)
+                                .map(|o| o.to_owned());
+                            stack.push((c.to_owned(), counterpart));
+                        }
+                    }
+                }
+                None => {
+                    for child in node.children() {
+                        if let NodeOrToken::Node(c) = child
+                            && u32::from(c.text_len()) >= BIG
+                        {
+                            stack.push((c.to_owned(), None));
+                        }
+                    }
                 }
             }
-            missing.push(node);
+            missing.push((node, old));
         }
         // Pass 2: children before parents, so every big child is memoised when its parent is
         // combined.
         let mut result: Arc<[PathRef]> = Arc::from(Vec::new());
-        for node in missing.iter().rev() {
-            let refs = self.combine(node);
+        for (node, old) in missing.iter().rev() {
+            let (refs, inner) = match old {
+                Some(old) => self.splice(node, old),
+                None => self.combine(node),
+            };
             self.touched += 1;
             self.nodes.insert(
                 ptr(node),
                 Entry {
                     key: node.clone(),
                     refs: Arc::clone(&refs),
+                    inner,
                     used: self.generation,
                 },
             );
@@ -371,12 +470,75 @@ impl FileMemo {
         }
     }
 
-    /// The relative result of a big node whose big children are memoised.
-    fn combine(&mut self, node: &GreenNode) -> Arc<[PathRef]> {
+    /// The result of `node` from that of its previous version `old` (memoised): the paths of
+    /// the children both share at the start and at the end are kept (shifted), those of the
+    /// children in between are computed.
+    fn splice(&mut self, node: &GreenNode, old: &GreenNode) -> (Arc<[PathRef]>, Arc<[PathRef]>) {
+        let old_inner = match self.nodes.get(&ptr(old)) {
+            Some(entry) => Arc::clone(&entry.inner),
+            None => return self.combine(node),
+        };
+        let changed = Changed::between(old, node);
+        let old_end = old.text_len() - changed.suffix_len;
+        // The common suffix moves by the difference of the lengths (either way).
+        let (old_len, new_len) = (old.text_len(), node.text_len());
+        let delta = |r: &PathRef| PathRef {
+            range: if new_len >= old_len {
+                r.range + (new_len - old_len)
+            } else {
+                r.range - (old_len - new_len)
+            },
+            text: r.text.clone(),
+            usage: r.usage,
+        };
+        let mut inner: Vec<PathRef> = old_inner
+            .iter()
+            .filter(|r| r.range.start() < changed.prefix_len)
+            .cloned()
+            .collect();
+        let mut offset = changed.prefix_len;
+        for child in node
+            .children()
+            .take(changed.new.end)
+            .skip(changed.new.start)
+        {
+            let len = match child {
+                NodeOrToken::Node(n) => {
+                    if u32::from(n.text_len()) >= BIG
+                        && let Some(refs) = self.lookup(n)
+                    {
+                        shifted(&refs, offset, &mut inner);
+                    } else {
+                        self.scanned += usize::from(n.text_len());
+                        let mut own = Vec::new();
+                        subtree_refs(n, &mut own);
+                        shifted(&own, offset, &mut inner);
+                    }
+                    n.text_len()
+                }
+                NodeOrToken::Token(t) => t.text_len(),
+            };
+            offset += len;
+        }
+        inner.extend(
+            old_inner
+                .iter()
+                .filter(|r| r.range.start() >= old_end)
+                .map(delta),
+        );
+        // A child's own paths come anchor by anchor, not always in text order.
+        inner.sort_by_key(|r| r.range.start());
+        let mut refs = Vec::new();
+        anchor_refs(&SyntaxNode::new_root(node.clone()), &mut refs);
+        refs.extend(inner.iter().cloned());
+        refs.sort_by_key(|r| r.range.start());
+        (refs.into(), inner.into())
+    }
+
+    /// The relative result of a big node whose big children are memoised, and the part its
+    /// children contribute.
+    fn combine(&mut self, node: &GreenNode) -> (Arc<[PathRef]>, Arc<[PathRef]>) {
         let mut out = Vec::new();
-        // The node's own anchor paths (read through a red root over the node).
-        let red = SyntaxNode::new_root(node.clone());
-        anchor_refs(&red, &mut out);
         let mut chunk: Vec<(
             TextSize,
             NodeOrToken<&GreenNodeData, &rowan::GreenTokenData>,
@@ -418,7 +580,13 @@ impl FileMemo {
         }
         self.flush_chunk(&mut chunk, &mut out);
         out.sort_by_key(|r| r.range.start());
-        out.into()
+        let inner: Arc<[PathRef]> = out.into();
+        // The node's own anchor paths (read through a red root over the node).
+        let mut refs = Vec::new();
+        anchor_refs(&SyntaxNode::new_root(node.clone()), &mut refs);
+        refs.extend(inner.iter().cloned());
+        refs.sort_by_key(|r| r.range.start());
+        (refs.into(), inner)
     }
 
     /// Adds the paths of a run of small children (memoised by the children's identities).
@@ -480,6 +648,7 @@ impl FileMemo {
                     key,
                     Entry {
                         key: elems,
+                        inner: Arc::clone(&refs),
                         refs: Arc::clone(&refs),
                         used: generation,
                     },
