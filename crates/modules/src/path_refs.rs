@@ -189,6 +189,16 @@ struct Entry<K> {
     used: u64,
 }
 
+/// A big node's result from what its children contribute: its own anchor's paths (read through
+/// a red root over the node) added, in text order. Returns (result, `inner`).
+fn with_anchors(node: &GreenNode, inner: Arc<[PathRef]>) -> (Arc<[PathRef]>, Arc<[PathRef]>) {
+    let mut refs = Vec::new();
+    anchor_refs(&SyntaxNode::new_root(node.clone()), &mut refs);
+    refs.extend(inner.iter().cloned());
+    refs.sort_by_key(|r| r.range.start());
+    (refs.into(), inner)
+}
+
 /// Where two versions of a node differ: the children between their longest common prefix and
 /// suffix (compared by identity).
 struct Changed {
@@ -528,11 +538,7 @@ impl FileMemo {
         );
         // A child's own paths come anchor by anchor, not always in text order.
         inner.sort_by_key(|r| r.range.start());
-        let mut refs = Vec::new();
-        anchor_refs(&SyntaxNode::new_root(node.clone()), &mut refs);
-        refs.extend(inner.iter().cloned());
-        refs.sort_by_key(|r| r.range.start());
-        (refs.into(), inner.into())
+        with_anchors(node, inner.into())
     }
 
     /// The relative result of a big node whose big children are memoised, and the part its
@@ -580,13 +586,7 @@ impl FileMemo {
         }
         self.flush_chunk(&mut chunk, &mut out);
         out.sort_by_key(|r| r.range.start());
-        let inner: Arc<[PathRef]> = out.into();
-        // The node's own anchor paths (read through a red root over the node).
-        let mut refs = Vec::new();
-        anchor_refs(&SyntaxNode::new_root(node.clone()), &mut refs);
-        refs.extend(inner.iter().cloned());
-        refs.sort_by_key(|r| r.range.start());
-        (refs.into(), inner)
+        with_anchors(node, out.into())
     }
 
     /// Adds the paths of a run of small children (memoised by the children's identities).
