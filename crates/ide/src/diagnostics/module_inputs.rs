@@ -16,12 +16,7 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
     }
     // Receivers are modules: a file that is no module of any configuration has none, and
     // needs no tracing of the whole workspace's arguments.
-    let graph = &module_graph::analysis(db).graph;
-    if !graph
-        .contexts
-        .iter()
-        .any(|c| c.modules.iter().any(|m| m.file == file_id))
-    {
+    if !module_graph::analysis(db).graph.has_module_in(file_id) {
         return;
     }
     let inputs = module_inputs(db);

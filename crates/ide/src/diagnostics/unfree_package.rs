@@ -79,12 +79,9 @@ pub(super) fn check(db: &Db, file_id: FileId, acc: &mut Vec<Diagnostic>) {
 /// holds a module of some configuration, or may receive an argument some `specialArgs` /
 /// `_module.args` defines.
 fn may_resolve_instances(db: &Db, file_id: FileId) -> bool {
-    let analysis = super::module_graph::analysis(db);
-    analysis
+    super::module_graph::analysis(db)
         .graph
-        .contexts
-        .iter()
-        .any(|c| c.modules.iter().any(|m| m.file == file_id))
+        .has_module_in(file_id)
         || super::unfree_instances::may_resolve_without_graph(db, file_id)
 }
 

@@ -249,6 +249,13 @@ impl ModuleGraph {
             .map(|(i, _)| i)
     }
 
+    /// Whether some configuration includes a module of `file`.
+    pub fn has_module_in(&self, file: FileId) -> bool {
+        self.contexts
+            .iter()
+            .any(|c| c.modules.iter().any(|m| m.file == file))
+    }
+
     /// Every module (with its contexts) whose expression lies in `file`.
     pub fn modules_in_file(&self, file: FileId) -> Vec<(ModuleKey, Vec<ContextId>)> {
         let mut out: BTreeMap<ModuleKey, Vec<ContextId>> = BTreeMap::new();
